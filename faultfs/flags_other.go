@@ -1,0 +1,13 @@
+//go:build !unix
+
+package faultfs
+
+import "os"
+
+var openFlagNames = []struct {
+	bit  int
+	name string
+}{
+	{os.O_CREATE, "O_CREAT"}, {os.O_EXCL, "O_EXCL"}, {os.O_TRUNC, "O_TRUNC"},
+	{os.O_APPEND, "O_APPEND"}, {os.O_SYNC, "O_SYNC"},
+}

@@ -1,0 +1,148 @@
+package faultfs
+
+import (
+	"errors"
+	"io"
+	"io/fs"
+	"os"
+	"syscall"
+)
+
+// FS is a filesystem shaped like the os package: code written against os
+// adapts by replacing os.X( with fsys.X(. Every method reports errors as
+// *fs.PathError or *os.LinkError wrapping a syscall.Errno, exactly where the
+// os package would, so errors.Is(err, fs.ErrNotExist) and
+// errors.Is(err, syscall.ENOSPC) behave the same on every implementation.
+//
+// A directory is synced the POSIX way: OpenFile(dir, os.O_RDONLY, 0) and
+// Sync on the result.
+type FS interface {
+	// OpenFile implements os.OpenFile.
+	OpenFile(name string, flag int, perm fs.FileMode) (File, error)
+	// Create implements os.Create.
+	Create(name string) (File, error)
+	// Open implements os.Open.
+	Open(name string) (File, error)
+	// Rename implements os.Rename.
+	Rename(oldpath, newpath string) error
+	// Remove implements os.Remove.
+	Remove(name string) error
+	// Mkdir implements os.Mkdir.
+	Mkdir(name string, perm fs.FileMode) error
+	// MkdirAll implements os.MkdirAll.
+	MkdirAll(name string, perm fs.FileMode) error
+	// Stat implements os.Stat.
+	Stat(name string) (fs.FileInfo, error)
+	// Lstat implements os.Lstat.
+	Lstat(name string) (fs.FileInfo, error)
+	// ReadDir implements os.ReadDir: entries sorted by name.
+	ReadDir(name string) ([]fs.DirEntry, error)
+	// Readlink implements os.Readlink.
+	Readlink(name string) (string, error)
+	// Symlink implements os.Symlink.
+	Symlink(oldname, newname string) error
+	// Link implements os.Link.
+	Link(oldname, newname string) error
+	// Chmod implements os.Chmod.
+	Chmod(name string, mode fs.FileMode) error
+	// Chown implements os.Chown.
+	Chown(name string, uid, gid int) error
+}
+
+// File is an open file, shaped like *os.File (which satisfies it).
+type File interface {
+	io.Reader
+	io.Writer
+	io.ReaderAt
+	io.WriterAt
+	io.Seeker
+	io.Closer
+	// Name returns the name the file was opened with.
+	Name() string
+	// Sync makes the file's data, size and attributes durable; on a
+	// directory, its entries. It does not make the file's name durable.
+	Sync() error
+	// Truncate implements os.File.Truncate.
+	Truncate(size int64) error
+	// Stat implements os.File.Stat.
+	Stat() (fs.FileInfo, error)
+	// Chmod implements os.File.Chmod.
+	Chmod(mode fs.FileMode) error
+	// Chown implements os.File.Chown.
+	Chown(uid, gid int) error
+}
+
+var _ File = (*os.File)(nil)
+
+// Umasker is implemented by filesystems that know the mask applied to the
+// permission bits of new files and directories.
+type Umasker interface {
+	Umask() fs.FileMode
+}
+
+// Umask returns fsys's umask if it reports one, and 022 otherwise.
+func Umask(fsys FS) fs.FileMode {
+	if u, ok := fsys.(Umasker); ok {
+		return u.Umask()
+	}
+	return 0o022
+}
+
+// ErrCrashed is returned by every operation at and after a simulated crash.
+// It wraps no errno: code under test should treat it as fatal, and the
+// harness recognises it with errors.Is.
+var ErrCrashed = errors.New("faultfs: simulated crash")
+
+// ReadFile reads the whole file name from fsys, like os.ReadFile.
+func ReadFile(fsys FS, name string) ([]byte, error) {
+	f, err := fsys.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(f)
+}
+
+// WriteFile writes data to name in place, like os.WriteFile (not atomic).
+func WriteFile(fsys FS, name string, data []byte, perm fs.FileMode) error {
+	f, err := fsys.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, perm)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if err1 := f.Close(); err == nil {
+		err = err1
+	}
+	return err
+}
+
+// SyncDir opens the directory dir and syncs it, making its entries durable.
+func SyncDir(fsys FS, dir string) error {
+	d, err := fsys.OpenFile(dir, os.O_RDONLY, 0)
+	if err != nil {
+		return err
+	}
+	err = d.Sync()
+	if err1 := d.Close(); err == nil {
+		err = err1
+	}
+	return err
+}
+
+func pathErr(op, path string, errno syscall.Errno) error {
+	return &fs.PathError{Op: op, Path: path, Err: errno}
+}
+
+func linkErr(op, oldpath, newpath string, errno syscall.Errno) error {
+	return &os.LinkError{Op: op, Old: oldpath, New: newpath, Err: errno}
+}
+
+// SyncFailer is implemented by files of filesystems that model what a failed
+// fsync does to durability. The fault injector calls FailSync instead of
+// Sync when it injects an fsync error: the file's data written since its
+// last successful sync is then lost from the durable view, as Linux drops
+// dirty pages after a writeback error, while reads still see it ("fsyncgate").
+// A later Sync succeeds without bringing the lost data back.
+type SyncFailer interface {
+	FailSync(err error) error
+}

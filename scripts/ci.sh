@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# What CI runs: vet and the README's test command.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+go vet ./...
+go test ./...
