@@ -16,31 +16,31 @@ type OpKind uint8
 
 // The operation kinds.
 const (
-	OpOpen      OpKind = iota + 1 // OpenFile, Open, Create
-	OpCreate                      // a new file's directory entry (Mem's log)
-	OpRead                        // File.Read, File.ReadAt
-	OpWrite                       // File.Write, File.WriteAt
-	OpSeek                        // File.Seek
-	OpSync                        // File.Sync on a file
-	OpSyncDir                     // File.Sync on a directory
-	OpSyncFailed                  // an fsync that failed: its unsynced data is lost (Mem's log)
-	OpClose                       // File.Close
-	OpTruncate                    // File.Truncate, or O_TRUNC at open
-	OpFstat                       // File.Stat
-	OpFchmod                      // File.Chmod
-	OpFchown                      // File.Chown
-	OpRename                      // FS.Rename
-	OpRemove                      // FS.Remove of a file or symbolic link
-	OpRmdir                       // FS.Remove of a directory (Mem's log)
-	OpMkdir                       // FS.Mkdir, FS.MkdirAll
-	OpStat                        // FS.Stat
-	OpLstat                       // FS.Lstat
-	OpReadDir                     // FS.ReadDir
-	OpReadlink                    // FS.Readlink
-	OpSymlink                     // FS.Symlink
-	OpLink                        // FS.Link
-	OpChmod                       // FS.Chmod
-	OpChown                       // FS.Chown
+	OpOpen       OpKind = iota + 1 // OpenFile, Open, Create
+	OpCreate                       // a new file's directory entry (Mem's log)
+	OpRead                         // File.Read, File.ReadAt
+	OpWrite                        // File.Write, File.WriteAt
+	OpSeek                         // File.Seek
+	OpSync                         // File.Sync on a file
+	OpSyncDir                      // File.Sync on a directory
+	OpSyncFailed                   // an fsync that failed: its unsynced data is lost (Mem's log)
+	OpClose                        // File.Close
+	OpTruncate                     // File.Truncate, or O_TRUNC at open
+	OpFstat                        // File.Stat
+	OpFchmod                       // File.Chmod
+	OpFchown                       // File.Chown
+	OpRename                       // FS.Rename
+	OpRemove                       // FS.Remove of a file or symbolic link
+	OpRmdir                        // FS.Remove of a directory (Mem's log)
+	OpMkdir                        // FS.Mkdir, FS.MkdirAll
+	OpStat                         // FS.Stat
+	OpLstat                        // FS.Lstat
+	OpReadDir                      // FS.ReadDir
+	OpReadlink                     // FS.Readlink
+	OpSymlink                      // FS.Symlink
+	OpLink                         // FS.Link
+	OpChmod                        // FS.Chmod
+	OpChown                        // FS.Chown
 	opKindEnd
 )
 
