@@ -1,0 +1,44 @@
+package writer
+
+import (
+	"errors"
+	"io/fs"
+)
+
+// ErrNotDurable is matched (with errors.Is) by the error returned when the
+// rename succeeded but the directory fsync after it failed: the target
+// already holds the new content, but a power loss may still bring back the
+// old one. The same error also wraps the fsync's errno. Do not retry the
+// fsync: the kernel may have dropped the state it failed to write.
+var ErrNotDurable = errors.New("new content in place but not yet durable")
+
+// opName is the Op of every *fs.PathError the package returns.
+const opName = "replace"
+
+// replaceError says which step of a replace failed, why, and what was left
+// on disk. It is the Err of an *fs.PathError whose Path is the target.
+type replaceError struct {
+	step  string // what was being done, e.g. "fsync temp file"
+	err   error  // the cause, wrapping a syscall.Errno
+	left  string // what is on disk now, e.g. "target unchanged; temp file removed"
+	after bool   // the rename happened: the error wraps ErrNotDurable
+}
+
+func (e *replaceError) Error() string {
+	s := e.step
+	if e.err != nil {
+		s += ": " + e.err.Error()
+	}
+	return s + " (" + e.left + ")"
+}
+
+func (e *replaceError) Unwrap() []error {
+	if e.after {
+		return []error{ErrNotDurable, e.err}
+	}
+	return []error{e.err}
+}
+
+func replaceErr(target, step string, err error, left string) error {
+	return &fs.PathError{Op: opName, Path: target, Err: &replaceError{step: step, err: err, left: left}}
+}

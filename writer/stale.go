@@ -1,0 +1,56 @@
+package writer
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"time"
+)
+
+// RemoveStale removes from dir the temporary files that replaces
+// interrupted by a crash left behind: regular files named like this
+// package's temporary files (".<name>.<16 hex digits>.crashcheck-tmp", or
+// the pattern given with [WithTempPattern]) and last modified more than
+// olderThan ago. A replace still in progress keeps writing its temporary
+// file, so an olderThan longer than any replace takes leaves live ones
+// alone. Nothing else is touched: other dot files, and files that merely
+// look similar, stay. It returns the paths it removed; it does not fsync
+// dir (losing a removal to a crash only brings the garbage back).
+// [WithFS] and [WithTempPattern] apply; other options are ignored.
+func RemoveStale(dir string, olderThan time.Duration, opts ...Option) ([]string, error) {
+	c := newConfig(opts)
+	entries, err := c.fsys.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	cutoff := time.Now().Add(-olderThan)
+	sep := string(os.PathSeparator)
+	if dir != "" && os.IsPathSeparator(dir[len(dir)-1]) {
+		sep = ""
+	}
+	var removed []string
+	var errs []error
+	for _, e := range entries {
+		if !e.Type().IsRegular() || !c.isTempName(e.Name()) {
+			continue
+		}
+		path := dir + sep + e.Name()
+		fi, err := c.fsys.Lstat(path)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue // renamed or removed meanwhile
+		}
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if !fi.Mode().IsRegular() || !fi.ModTime().Before(cutoff) {
+			continue
+		}
+		if err := c.fsys.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			errs = append(errs, err)
+			continue
+		}
+		removed = append(removed, path)
+	}
+	return removed, errors.Join(errs...)
+}
