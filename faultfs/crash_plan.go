@@ -1,0 +1,89 @@
+package faultfs
+
+// item is an operation, or a piece of a write, that a crash state at some
+// point may apply: always (forced: made durable by an fsync before the crash
+// point) or when the state keeps its unit.
+type item struct {
+	op     int32 // index in the history's log
+	unit   int32 // the unit deciding it, or -1 when forced
+	lo, hi int64 // writes: the part of the written data it covers
+}
+
+// plan is what a model makes of one crash point: the items a state may
+// apply, in program order, and the units a state chooses among.
+type plan struct {
+	point  int
+	items  []item
+	units  int
+	pieces [][2]int32 // per unit: its first and last item (a torn write has several units)
+
+	dirItems  map[uint64][]int32 // directory ino -> its entry items
+	fileItems map[uint64][]int32 // inode -> its data and attribute items
+
+	// ext4-ordered: metadata units in journal order, data units, and the
+	// data units that a metadata unit flushes with it (auto_da_alloc).
+	meta   []int32
+	data   []int32
+	attach map[int32][]int32
+}
+
+func (p *plan) addForced(h *History, i int) {
+	p.items = append(p.items, item{op: int32(i), unit: -1, hi: int64(len(h.ops[i].data))})
+}
+
+// addUnit adds op i (or the part [lo, hi) of its data) as a new unit.
+func (p *plan) addUnit(i int, lo, hi int64) int32 {
+	u := int32(p.units)
+	p.units++
+	p.items = append(p.items, item{op: int32(i), unit: u, lo: lo, hi: hi})
+	p.pieces = append(p.pieces, [2]int32{int32(len(p.items) - 1), int32(len(p.items) - 1)})
+	return u
+}
+
+// index builds the per-directory and per-inode item lists.
+func (p *plan) index(h *History) {
+	p.dirItems = map[uint64][]int32{}
+	p.fileItems = map[uint64][]int32{}
+	for j, it := range p.items {
+		o := &h.ops[it.op]
+		k := o.op.Kind
+		switch {
+		case isEntryOp(k):
+			p.dirItems[o.dir] = append(p.dirItems[o.dir], int32(j))
+			if k == OpRename && o.dir2 != o.dir {
+				p.dirItems[o.dir2] = append(p.dirItems[o.dir2], int32(j))
+			}
+		case isDataOp(k) || isAttrOp(k):
+			p.fileItems[o.ino] = append(p.fileItems[o.ino], int32(j))
+		}
+	}
+}
+
+// SectorSize is the unit of tearing: under the posix model a write that is
+// not yet durable may persist in part, sector by sector.
+const SectorSize = 512
+
+// MaxTornPieces bounds the pieces a torn write is split into: a write that
+// spans more sectors is split at evenly spaced sector boundaries, so that a
+// 64 MiB write is 8 pieces, not 131,072.
+const MaxTornPieces = 8
+
+// writePieces splits a write of n bytes at file offset off at sector
+// boundaries into at most MaxTornPieces pieces, returning the cut points
+// as offsets into the data (first 0, last n).
+func writePieces(off, n int64) []int64 {
+	if n == 0 {
+		return []int64{0, 0}
+	}
+	first := off / SectorSize
+	last := (off + n - 1) / SectorSize
+	sectors := last - first + 1
+	pieces := min(sectors, MaxTornPieces)
+	cuts := make([]int64, 0, pieces+1)
+	cuts = append(cuts, 0)
+	for j := int64(1); j < pieces; j++ {
+		s := first + j*sectors/pieces // the sector this piece starts at
+		cuts = append(cuts, s*SectorSize-off)
+	}
+	return append(cuts, n)
+}

@@ -1,0 +1,423 @@
+package faultfs
+
+import (
+	"fmt"
+	"io/fs"
+	"math/bits"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// CrashState is one state a disk could hold after a crash: the durable
+// state plus a choice of the operations still pending at the crash point.
+// A CrashState passed to an Enumerate callback is valid only during the
+// callback (it is reused for the next state); call Mem to keep it.
+//
+// Its methods read the state like an FS reads a disk, following symbolic
+// links; errors are *fs.PathError wrapping syscall.Errno.
+type CrashState struct {
+	h     *History
+	p     *plan
+	model string
+	kept  []uint64 // bitset over p's units
+
+	dirs    map[uint64][]dirent
+	dirPool [][]dirent
+	files   map[uint64]*fileView
+	pool    []*fileView
+	npool   int
+}
+
+// fileView is an inode as a crash state has it.
+type fileView struct {
+	n        *snapInode // what the history knows of it at the start
+	mode     fs.FileMode
+	uid, gid int
+	cb       contentBuilder
+}
+
+func newCrashState(h *History, p *plan, model string) *CrashState {
+	return &CrashState{h: h, p: p, model: model, dirs: map[uint64][]dirent{}, files: map[uint64]*fileView{}}
+}
+
+// reset makes s the state that keeps the units set in kept (nil: none).
+func (s *CrashState) reset(kept []uint64) {
+	s.kept = kept
+	for ino, e := range s.dirs {
+		if e != nil {
+			s.dirPool = append(s.dirPool, e[:0])
+		}
+		delete(s.dirs, ino)
+	}
+	clear(s.files)
+	s.npool = 0
+}
+
+func (s *CrashState) applied(it item) bool {
+	return it.unit < 0 || s.kept != nil && s.kept[it.unit>>6]&(1<<(it.unit&63)) != 0
+}
+
+// Point returns the crash point: the state is of a crash after the first
+// Point() operations of the history.
+func (s *CrashState) Point() int { return s.p.point }
+
+// Model returns the name of the persistence model the state comes from.
+func (s *CrashState) Model() string { return s.model }
+
+// entries returns directory dir's entries in this state, sorted by name.
+func (s *CrashState) entries(dir uint64) []dirent {
+	if e, ok := s.dirs[dir]; ok {
+		return e
+	}
+	base := s.h.initialEntries(dir)
+	items := s.p.dirItems[dir]
+	var e []dirent
+	copied := false
+	for _, j := range items {
+		it := s.p.items[j]
+		if !s.applied(it) {
+			continue
+		}
+		if !copied {
+			if n := len(s.dirPool); n > 0 {
+				e = append(s.dirPool[n-1], base...)
+				s.dirPool = s.dirPool[:n-1]
+			} else {
+				e = append(make([]dirent, 0, len(base)+4), base...)
+			}
+			copied = true
+		}
+		o := &s.h.ops[it.op]
+		switch o.op.Kind {
+		case OpRemove, OpRmdir:
+			e = removeEntry(e, o.name, o.ino)
+		case OpRename:
+			if o.dir == dir {
+				e = removeEntry(e, o.name, o.ino)
+			}
+			if o.dir2 == dir {
+				e = setEntry(e, o.name2, o.ino)
+			}
+		default: // create, mkdir, symlink, link
+			e = setEntry(e, o.name, o.ino)
+		}
+	}
+	if !copied {
+		e = base
+	}
+	s.dirs[dir] = e
+	return e
+}
+
+func setEntry(e []dirent, name string, ino uint64) []dirent {
+	i, ok := findEntry(e, name)
+	if ok {
+		e[i].ino = ino
+		return e
+	}
+	e = append(e, dirent{})
+	copy(e[i+1:], e[i:])
+	e[i] = dirent{name: name, ino: ino}
+	return e
+}
+
+// removeEntry removes name if it still refers to ino: an unlink removes the
+// link it was made on, not whatever the name holds in this state.
+func removeEntry(e []dirent, name string, ino uint64) []dirent {
+	if i, ok := findEntry(e, name); ok && e[i].ino == ino {
+		return append(e[:i], e[i+1:]...)
+	}
+	return e
+}
+
+// file returns inode ino as this state has it.
+func (s *CrashState) file(ino uint64) *fileView {
+	if f, ok := s.files[ino]; ok {
+		return f
+	}
+	n := s.h.inode(ino)
+	var f *fileView
+	if s.npool < len(s.pool) {
+		f = s.pool[s.npool]
+	} else {
+		f = &fileView{}
+		s.pool = append(s.pool, f)
+	}
+	s.npool++
+	f.n, f.mode, f.uid, f.gid = n, n.mode, n.uid, n.gid
+	f.cb.reset(s.h.initialData(ino))
+	for _, j := range s.p.fileItems[ino] {
+		it := s.p.items[j]
+		if !s.applied(it) {
+			continue
+		}
+		o := &s.h.ops[it.op]
+		switch o.op.Kind {
+		case OpWrite:
+			f.cb.write(o.off+it.lo, o.data[it.lo:it.hi])
+		case OpTruncate:
+			f.cb.truncate(o.off)
+		case OpChmod, OpFchmod:
+			f.mode = o.mode
+		case OpChown, OpFchown:
+			f.uid, f.gid = o.uid, o.gid
+		}
+	}
+	s.files[ino] = f
+	return f
+}
+
+// lookup resolves name in this state, following symbolic links in every
+// component, and in the last one too when follow is set.
+func (s *CrashState) lookup(op, name string, follow bool) (uint64, error) {
+	parts := cleanPath(name)
+	cur := s.h.base.root
+	parents := []uint64{cur}
+	hops := 0
+	for i := 0; i < len(parts); i++ {
+		p := parts[i]
+		if s.h.inode(cur).kind != fs.ModeDir {
+			return 0, pathErr(op, name, syscall.ENOTDIR)
+		}
+		if p == ".." {
+			if len(parents) > 1 {
+				parents = parents[:len(parents)-1]
+			}
+			cur = parents[len(parents)-1]
+			continue
+		}
+		e := s.entries(cur)
+		k, ok := findEntry(e, p)
+		if !ok {
+			return 0, pathErr(op, name, syscall.ENOENT)
+		}
+		next := e[k].ino
+		n := s.h.inode(next)
+		if n.kind == fs.ModeSymlink && (i < len(parts)-1 || follow) {
+			hops++
+			if hops > maxSymlinkHops {
+				return 0, pathErr(op, name, syscall.ELOOP)
+			}
+			if strings.HasPrefix(n.target, "/") {
+				cur = s.h.base.root
+				parents = parents[:1]
+			}
+			parts = append(cleanPath(n.target), parts[i+1:]...)
+			i = -1
+			continue
+		}
+		cur = next
+		parents = append(parents, cur)
+	}
+	return cur, nil
+}
+
+// Content returns the content of the regular file name, following symbolic
+// links, without copying it.
+func (s *CrashState) Content(name string) (Content, error) {
+	ino, err := s.lookup("open", name, true)
+	if err != nil {
+		return Content{}, err
+	}
+	switch s.h.inode(ino).kind {
+	case fs.ModeDir:
+		return Content{}, pathErr("read", name, syscall.EISDIR)
+	}
+	return s.file(ino).cb.content(), nil
+}
+
+// ReadFile returns a copy of the content of the file name.
+func (s *CrashState) ReadFile(name string) ([]byte, error) {
+	c, err := s.Content(name)
+	if err != nil {
+		return nil, err
+	}
+	return c.Bytes(), nil
+}
+
+// Stat returns what the state holds at name, following symbolic links.
+func (s *CrashState) Stat(name string) (fs.FileInfo, error) { return s.stat("stat", name, true) }
+
+// Lstat returns what the state holds at name, not following a final
+// symbolic link.
+func (s *CrashState) Lstat(name string) (fs.FileInfo, error) { return s.stat("lstat", name, false) }
+
+func (s *CrashState) stat(op, name string, follow bool) (fs.FileInfo, error) {
+	ino, err := s.lookup(op, name, follow)
+	if err != nil {
+		return nil, err
+	}
+	return s.info(ino, baseName(name)), nil
+}
+
+func (s *CrashState) info(ino uint64, name string) fs.FileInfo {
+	f := s.file(ino)
+	size := f.cb.size
+	switch f.n.kind {
+	case fs.ModeSymlink:
+		size = int64(len(f.n.target))
+	case fs.ModeDir:
+		size = 4096
+	}
+	return &memInfo{name: name, size: size, mode: f.n.kind | f.mode, mtime: time.Time{},
+		sys: statT(ino, f.n.dev, f.n.kind|f.mode, 1, f.uid, f.gid, size)}
+}
+
+// Readlink returns the target of the symbolic link name.
+func (s *CrashState) Readlink(name string) (string, error) {
+	ino, err := s.lookup("readlink", name, false)
+	if err != nil {
+		return "", err
+	}
+	n := s.h.inode(ino)
+	if n.kind != fs.ModeSymlink {
+		return "", pathErr("readlink", name, syscall.EINVAL)
+	}
+	return n.target, nil
+}
+
+// ReadDir returns the entries of directory name, sorted by name.
+func (s *CrashState) ReadDir(name string) ([]fs.DirEntry, error) {
+	ino, err := s.lookup("open", name, true)
+	if err != nil {
+		return nil, err
+	}
+	if s.h.inode(ino).kind != fs.ModeDir {
+		return nil, pathErr("readdirent", name, syscall.ENOTDIR)
+	}
+	e := s.entries(ino)
+	out := make([]fs.DirEntry, len(e))
+	for i, d := range e {
+		out[i] = fs.FileInfoToDirEntry(s.info(d.ino, d.name))
+	}
+	return out, nil
+}
+
+// Mem returns a fresh Mem holding this state, already durable: the state
+// can be read through the FS interface, recovered into, or served.
+func (s *CrashState) Mem() *Mem {
+	m := NewMem()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	made := map[uint64]*inode{}
+	var build func(dir uint64, into *inode)
+	build = func(dir uint64, into *inode) {
+		for _, d := range s.entries(dir) {
+			if n, ok := made[d.ino]; ok { // a hard link, or a directory seen twice
+				if !n.isDir() {
+					m.linkLocked(into, d.name, n)
+				}
+				continue
+			}
+			f := s.file(d.ino)
+			n := &inode{ino: m.nextIno, dev: f.n.dev, kind: f.n.kind, mode: f.mode, uid: f.uid, gid: f.gid,
+				mtime: m.clock(), target: f.n.target}
+			m.nextIno++
+			made[d.ino] = n
+			switch f.n.kind {
+			case fs.ModeDir:
+				n.dir = map[string]*inode{}
+				m.linkLocked(into, d.name, n)
+				build(d.ino, n)
+			case 0:
+				n.data = f.cb.content().Bytes()
+				m.used += int64(len(n.data))
+				m.linkLocked(into, d.name, n)
+			default:
+				m.linkLocked(into, d.name, n)
+			}
+		}
+	}
+	root := s.file(s.h.base.root)
+	m.root.mode, m.root.uid, m.root.gid = root.mode, root.uid, root.gid
+	build(s.h.base.root, m.root)
+	m.base = m.snapshotLocked()
+	m.log = nil
+	return m
+}
+
+// opsByFate sorts the units' operations into kept, dropped and torn.
+func (s *CrashState) opsByFate() (kept, dropped, torn []int) {
+	last := int32(-1)
+	for u := 0; u < s.p.units; u++ {
+		it := s.p.items[s.p.pieces[u][0]]
+		if it.op == last {
+			continue
+		}
+		last = it.op
+		n, all := 0, 0
+		for v := u; v < s.p.units && s.p.items[s.p.pieces[v][0]].op == it.op; v++ {
+			all++
+			if s.kept != nil && s.kept[v>>6]&(1<<(v&63)) != 0 {
+				n++
+			}
+		}
+		switch {
+		case n == all:
+			kept = append(kept, int(it.op))
+		case n == 0:
+			dropped = append(dropped, int(it.op))
+		default:
+			torn = append(torn, int(it.op))
+		}
+	}
+	return
+}
+
+// Kept returns the indices of the pending operations this state kept.
+func (s *CrashState) Kept() []int { k, _, _ := s.opsByFate(); return k }
+
+// Dropped returns the indices of the pending operations this state dropped.
+func (s *CrashState) Dropped() []int { _, d, _ := s.opsByFate(); return d }
+
+// Torn returns the indices of the pending writes this state kept in part.
+func (s *CrashState) Torn() []int { _, _, t := s.opsByFate(); return t }
+
+// KeptCount returns how many of the pending units the state kept.
+func (s *CrashState) KeptCount() int {
+	n := 0
+	for _, w := range s.kept {
+		n += bits.OnesCount64(w)
+	}
+	return n
+}
+
+// Describe returns a one-line account of the state:
+//
+//	posix at point 5: kept #3, dropped #4, torn #2 (sectors 0-1 of 0-3)
+func (s *CrashState) Describe() string {
+	kept, dropped, torn := s.opsByFate()
+	var parts []string
+	list := func(label string, ops []int) {
+		if len(ops) == 0 {
+			return
+		}
+		var b strings.Builder
+		b.WriteString(label)
+		for _, i := range ops {
+			fmt.Fprintf(&b, " #%d", i)
+		}
+		parts = append(parts, b.String())
+	}
+	list("kept", kept)
+	list("dropped", dropped)
+	for _, i := range torn {
+		parts = append(parts, fmt.Sprintf("torn #%d (kept bytes %s of %d)", i, s.keptRanges(i), len(s.h.ops[i].data)))
+	}
+	if len(parts) == 0 {
+		parts = append(parts, "nothing pending")
+	}
+	return fmt.Sprintf("%s at point %d: %s", s.model, s.p.point, strings.Join(parts, ", "))
+}
+
+// keptRanges prints which byte ranges of write op i the state kept.
+func (s *CrashState) keptRanges(op int) string {
+	var r []string
+	for _, it := range s.p.items {
+		if int(it.op) == op && s.applied(it) {
+			r = append(r, fmt.Sprintf("%d-%d", it.lo, it.hi))
+		}
+	}
+	return strings.Join(r, ",")
+}

@@ -1,0 +1,89 @@
+// Package faultfs is a filesystem layer that can fail, tear or crash at any
+// operation, and an in-memory filesystem that knows what a crash keeps.
+//
+// # Interfaces
+//
+// [FS] and [File] mirror the os package (an *os.File is a File), so code
+// adapts by replacing os.X( with fsys.X(. The rarer operations (Link,
+// Symlink, Readlink, Chown, ReadDir, MkdirAll) are on FS itself rather than
+// behind optional interfaces: every implementation here supports them, and
+// a program under test should not change behaviour because a type assertion
+// failed. Errors are *fs.PathError or *os.LinkError wrapping a
+// syscall.Errno, exactly where the os package returns them, so errors.Is
+// works the same on [OS], [Root], [Mem] and an [Injector].
+//
+// # Mem and crash states
+//
+// [Mem] logs every operation that changes the disk, with the inodes and
+// directory entries it touches. [Mem.History] freezes the log; crash point k
+// of a history is the moment after its first k operations, and
+// [History.Enumerate] visits every state the disk may hold after a crash
+// there: the durable state (the snapshot taken by [Mem.MakeDurable] plus
+// every operation made durable by an fsync before k) plus a subset of the
+// operations still pending at k, as the persistence model allows. One
+// recorded run gives every crash point; nothing is re-run.
+//
+// Enumeration is exhaustive while a point has at most MaxStates candidate
+// states (default 4096). Beyond that it visits the states ALICE found most
+// telling (every prefix of the pending operations, each one dropped, each
+// one alone; under ext4-ordered, each journal prefix with all, none, and
+// all but one of the pending data writes) and then a sample drawn from a
+// PCG generator seeded by the caller's seed and the point: the same
+// history, model, point and seed give the same states in the same order,
+// and no map iteration order decides anything. Identical states are visited
+// once. States share file data with the snapshot and the logged writes: a
+// state is a list of runs of immutable memory, so visiting a state of a
+// 64 MiB file copies nothing.
+//
+// # Persistence models
+//
+// An operation is pending at a crash point when it completed before the
+// point and nothing made it durable yet. The models decide which pending
+// operations a crash may keep.
+//
+//	model         rule                                                            source
+//	------------  --------------------------------------------------------------  ---------------------------------------------
+//	process       every completed operation survives; nothing is pending          kill -9: the page cache survives the process
+//	posix         fsync(file) makes the file's data, size, mode and owner          POSIX fsync(2); ALICE (Pillai et al., OSDI'14)
+//	              durable, not its name
+//	posix         fsync(dir) makes the directory's entries durable (creations,    POSIX fsync(2) on a directory; ALICE; CrashMonkey
+//	              unlinks, renames in or out)                                     (Mohan et al., OSDI'18) "persist the dirent"
+//	posix         a rename is durable once both its directories are synced        ALICE: rename persists as one unit
+//	posix         each pending operation may persist or not, independently of    ALICE's weakest abstract persistence model
+//	              all others, in any order
+//	posix         a rename is atomic: old name or new name, never neither         POSIX rename(2)
+//	posix         a pending write persists sector by sector (512 B, in at most    ALICE "atomicity of writes"; LazyFS torn writes
+//	              MaxTornPieces pieces); a sector not reached keeps its old
+//	              bytes, or zeros past the old end of file
+//	ext4-ordered  metadata operations (create, unlink, rename, mkdir, link,       ext4 journal, data=ordered (Documentation/
+//	              symlink, truncate, chmod, chown) persist in order: a prefix     filesystems/ext4); ALICE's ext4 model
+//	ext4-ordered  any fsync, of any file or directory, commits the journal:       ext4 fsync forces a full journal commit
+//	              every earlier metadata operation becomes durable
+//	ext4-ordered  pending data writes may each be lost, whole (delayed            ext4 delalloc; the zero-length-file reports of
+//	              allocation), independently                                      2009 (Ts'o)
+//	ext4-ordered  rename over an existing file flushes the renamed file's data    ext4 auto_da_alloc (mount option, default on)
+//	              with the rename; close after truncating a file to zero
+//	              flushes what was written since
+//	posix, ext4   after a failed fsync, the file's data written since its last    Linux writeback error handling ("fsyncgate",
+//	              good fsync is lost; reads still see it; a later fsync           PostgreSQL 2018); Rebello et al., ATC'20
+//	              succeeds
+//
+// The ext4-ordered model is an approximation: it treats each metadata
+// operation as its own journal transaction (a finer grain than ext4's
+// batching, so it allows more states, never fewer) and never tears a
+// data write.
+//
+// # Limits
+//
+// Mem does not enforce permission bits (it acts as root), keeps
+// modification times but not access times, and treats times, extended
+// attributes and link counts as outside the crash model. Crash states
+// report a link count of 1.
+//
+// # Faults
+//
+// An [Injector] wraps any FS and, at the Nth operation (or the Nth matching
+// a predicate), returns an errno, performs a short or torn write, or
+// crashes: that operation and every later one fail with [ErrCrashed]. It
+// records a trace of every operation in the one-line form of [Op.String].
+package faultfs

@@ -1,0 +1,10 @@
+//go:build unix
+
+package faultfs
+
+import "syscall"
+
+const (
+	oNOFOLLOW  = syscall.O_NOFOLLOW
+	oDIRECTORY = syscall.O_DIRECTORY
+)

@@ -1,0 +1,145 @@
+package faultfs
+
+// History is an immutable record of a Mem: the durable state at its last
+// MakeDurable and every disk-changing operation since. Crash point k is the
+// moment after the first k operations; a History of n operations has n+1
+// crash points, from 0 (nothing done) to n (everything done).
+type History struct {
+	base   *snapshot
+	ops    []logOp
+	inodes map[uint64]*snapInode // every inode the history knows: base and created
+
+	// For each op, the index of the op that makes it durable on its own
+	// (an fsync of its file, or of its directory or directories), or
+	// len(ops) if none; and the index of the failed fsync that loses it.
+	syncedAt []int
+	lostAt   []int
+	// For each op, the index of the next fsync of anything (ext4 commits
+	// the whole journal on any fsync), or len(ops).
+	nextSync []int
+}
+
+func newHistory(base *snapshot, ops []logOp) *History {
+	h := &History{base: base, ops: ops, inodes: make(map[uint64]*snapInode, len(base.inodes))}
+	for ino, n := range base.inodes {
+		h.inodes[ino] = n
+	}
+	for i := range ops {
+		if c := ops[i].created; c != nil {
+			h.inodes[c.ino] = c
+		}
+	}
+	h.computeSyncs()
+	return h
+}
+
+// computeSyncs fills syncedAt, lostAt and nextSync in one backward pass.
+func (h *History) computeSyncs() {
+	n := len(h.ops)
+	h.syncedAt = make([]int, n)
+	h.lostAt = make([]int, n)
+	h.nextSync = make([]int, n)
+	nextFileSync := map[uint64]int{} // ino -> index of next fsync of it
+	nextFileFail := map[uint64]int{} // ino -> index of next failed fsync of it
+	nextDirSync := map[uint64]int{}  // dir ino -> index of next fsync of it
+	next := func(m map[uint64]int, ino uint64) int {
+		if j, ok := m[ino]; ok {
+			return j
+		}
+		return n
+	}
+	nextAny := n
+	for i := n - 1; i >= 0; i-- {
+		o := &h.ops[i]
+		h.syncedAt[i], h.lostAt[i], h.nextSync[i] = n, n, nextAny
+		switch k := o.op.Kind; {
+		case k == OpSync:
+			nextFileSync[o.ino] = i
+			nextAny = i
+		case k == OpSyncDir:
+			nextDirSync[o.ino] = i
+			nextAny = i
+		case k == OpSyncFailed:
+			nextFileFail[o.ino] = i
+		case isDataOp(k):
+			s, f := next(nextFileSync, o.ino), next(nextFileFail, o.ino)
+			if f < s {
+				h.lostAt[i] = f
+			} else {
+				h.syncedAt[i] = s
+			}
+		case isAttrOp(k):
+			h.syncedAt[i] = next(nextFileSync, o.ino)
+		case k == OpRename:
+			h.syncedAt[i] = max(next(nextDirSync, o.dir), next(nextDirSync, o.dir2))
+		case isEntryOp(k):
+			h.syncedAt[i] = next(nextDirSync, o.dir)
+		}
+	}
+}
+
+// Ops returns the logged operations.
+func (h *History) Ops() []Op {
+	ops := make([]Op, len(h.ops))
+	for i := range h.ops {
+		ops[i] = h.ops[i].op
+	}
+	return ops
+}
+
+// Points returns the number of crash points: len(Ops())+1.
+func (h *History) Points() int { return len(h.ops) + 1 }
+
+// changesState reports whether op i changes files or directories (as
+// opposed to syncing or closing them).
+func (h *History) changesState(i int) bool {
+	k := h.ops[i].op.Kind
+	return isDataOp(k) || isAttrOp(k) || isEntryOp(k)
+}
+
+// InitialState returns the durable state the history starts from, as a
+// crash state (every operation dropped).
+func (h *History) InitialState() *CrashState {
+	s := newCrashState(h, &plan{point: 0}, "initial")
+	s.reset(nil)
+	return s
+}
+
+// Final returns a fresh Mem holding the state after every logged operation:
+// what an uninterrupted run leaves.
+func (h *History) Final() *Mem { return h.FinalState().Mem() }
+
+// FinalState returns the state after every logged operation, as a crash
+// state (every operation kept).
+func (h *History) FinalState() *CrashState {
+	p := &plan{point: len(h.ops)}
+	for i := range h.ops {
+		if h.changesState(i) {
+			p.addForced(h, i)
+		}
+	}
+	p.index(h)
+	s := newCrashState(h, p, "final")
+	s.reset(nil)
+	return s
+}
+
+// inode returns what the history knows of inode ino at the start.
+func (h *History) inode(ino uint64) *snapInode { return h.inodes[ino] }
+
+// initialEntries returns directory ino's entries at the start.
+func (h *History) initialEntries(ino uint64) []dirent {
+	if n := h.base.inodes[ino]; n != nil {
+		return n.entries
+	}
+	return nil
+}
+
+// initialData returns file ino's data at the start (nil for a file created
+// during the history).
+func (h *History) initialData(ino uint64) []byte {
+	if n := h.base.inodes[ino]; n != nil {
+		return n.data
+	}
+	return nil
+}

@@ -1,0 +1,269 @@
+package faultfs
+
+import (
+	"errors"
+	"io"
+	"io/fs"
+	"os"
+	"syscall"
+)
+
+// memFile is an open file of a Mem. It refers to its inode, so it keeps
+// working after the name is removed or replaced.
+type memFile struct {
+	m      *Mem
+	n      *inode
+	name   string
+	flag   int
+	off    int64
+	closed bool
+	wrote  bool // written or truncated through this handle
+	truncZ bool // truncated to zero through this handle, then written
+}
+
+var (
+	_ File       = (*memFile)(nil)
+	_ SyncFailer = (*memFile)(nil)
+)
+
+func (f *memFile) canRead() bool  { return f.flag&(os.O_WRONLY|os.O_RDWR) != os.O_WRONLY }
+func (f *memFile) canWrite() bool { return f.flag&(os.O_WRONLY|os.O_RDWR) != 0 }
+
+// check returns the error for op on a closed handle.
+func (f *memFile) check(op string) error {
+	if f.closed {
+		return &fs.PathError{Op: op, Path: f.name, Err: os.ErrClosed}
+	}
+	return nil
+}
+
+// Name implements File.Name.
+func (f *memFile) Name() string { return f.name }
+
+// Read implements File.Read.
+func (f *memFile) Read(p []byte) (int, error) {
+	f.m.mu.Lock()
+	defer f.m.mu.Unlock()
+	n, err := f.readAtLocked("read", p, f.off)
+	f.off += int64(n)
+	return n, err
+}
+
+// ReadAt implements File.ReadAt.
+func (f *memFile) ReadAt(p []byte, off int64) (int, error) {
+	f.m.mu.Lock()
+	defer f.m.mu.Unlock()
+	if off < 0 {
+		return 0, &fs.PathError{Op: "readat", Path: f.name, Err: errors.New("negative offset")}
+	}
+	n, err := f.readAtLocked("read", p, off)
+	if err == nil && n < len(p) {
+		err = io.EOF
+	}
+	return n, err
+}
+
+func (f *memFile) readAtLocked(op string, p []byte, off int64) (int, error) {
+	if err := f.check(op); err != nil {
+		return 0, err
+	}
+	if f.n.isDir() {
+		return 0, pathErr(op, f.name, syscall.EISDIR)
+	}
+	if !f.canRead() {
+		return 0, pathErr(op, f.name, syscall.EBADF)
+	}
+	if off >= int64(len(f.n.data)) {
+		if len(p) == 0 {
+			return 0, nil
+		}
+		return 0, io.EOF
+	}
+	return copy(p, f.n.data[off:]), nil
+}
+
+// Write implements File.Write.
+func (f *memFile) Write(p []byte) (int, error) {
+	f.m.mu.Lock()
+	defer f.m.mu.Unlock()
+	off := f.off
+	if f.flag&os.O_APPEND != 0 {
+		off = int64(len(f.n.data))
+	}
+	n, err := f.writeAtLocked("write", p, off)
+	f.off = off + int64(n)
+	return n, err
+}
+
+// WriteAt implements File.WriteAt.
+func (f *memFile) WriteAt(p []byte, off int64) (int, error) {
+	f.m.mu.Lock()
+	defer f.m.mu.Unlock()
+	if f.flag&os.O_APPEND != 0 {
+		return 0, errors.New("os: invalid use of WriteAt on file opened with O_APPEND")
+	}
+	if off < 0 {
+		return 0, &fs.PathError{Op: "writeat", Path: f.name, Err: errors.New("negative offset")}
+	}
+	return f.writeAtLocked("write", p, off)
+}
+
+func (f *memFile) writeAtLocked(op string, p []byte, off int64) (int, error) {
+	if err := f.check(op); err != nil {
+		return 0, err
+	}
+	if !f.canWrite() {
+		return 0, pathErr(op, f.name, syscall.EBADF)
+	}
+	m, n := f.m, f.n
+	want := p
+	var err error
+	if m.quota > 0 {
+		if grow := off + int64(len(p)) - int64(len(n.data)); grow > 0 && m.used+grow > m.quota {
+			room := m.quota - m.used + int64(len(n.data)) - off
+			want = p[:max(min(room, int64(len(p))), 0)]
+			err = pathErr(op, f.name, syscall.ENOSPC)
+		}
+	}
+	if len(want) == 0 && err != nil {
+		return 0, err
+	}
+	if end := off + int64(len(want)); end > int64(len(n.data)) {
+		m.resize(n, end)
+	} else {
+		n.unshare()
+	}
+	copy(n.data[off:], want)
+	n.mtime = m.clock()
+	f.wrote = true
+	if len(want) > 0 {
+		m.record(logOp{op: Op{Kind: OpWrite, Path: f.name, Off: off, Len: int64(len(p))},
+			ino: n.ino, off: off, data: append([]byte(nil), want...)})
+	}
+	return len(want), err
+}
+
+// Seek implements File.Seek.
+func (f *memFile) Seek(offset int64, whence int) (int64, error) {
+	f.m.mu.Lock()
+	defer f.m.mu.Unlock()
+	if err := f.check("seek"); err != nil {
+		return 0, err
+	}
+	var abs int64
+	switch whence {
+	case io.SeekStart:
+		abs = offset
+	case io.SeekCurrent:
+		abs = f.off + offset
+	case io.SeekEnd:
+		abs = int64(len(f.n.data)) + offset
+	default:
+		return 0, pathErr("seek", f.name, syscall.EINVAL)
+	}
+	if abs < 0 {
+		return 0, pathErr("seek", f.name, syscall.EINVAL)
+	}
+	f.off = abs
+	return abs, nil
+}
+
+// Close implements File.Close.
+func (f *memFile) Close() error {
+	f.m.mu.Lock()
+	defer f.m.mu.Unlock()
+	if err := f.check("close"); err != nil {
+		return err
+	}
+	f.closed = true
+	if f.wrote {
+		f.m.record(logOp{op: Op{Kind: OpClose, Path: f.name}, ino: f.n.ino, truncZ: f.truncZ})
+	}
+	return nil
+}
+
+// Sync implements File.Sync: on a file, its data and attributes become
+// durable; on a directory, its entries.
+func (f *memFile) Sync() error {
+	f.m.mu.Lock()
+	defer f.m.mu.Unlock()
+	if err := f.check("sync"); err != nil {
+		return err
+	}
+	kind := OpSync
+	if f.n.isDir() {
+		kind = OpSyncDir
+	}
+	f.m.record(logOp{op: Op{Kind: kind, Path: f.name}, ino: f.n.ino})
+	return nil
+}
+
+// FailSync implements SyncFailer: the fsync fails with err, and the data
+// written to the file since its last successful sync is lost from the
+// durable view while reads still return it.
+func (f *memFile) FailSync(err error) error {
+	f.m.mu.Lock()
+	defer f.m.mu.Unlock()
+	if cerr := f.check("sync"); cerr != nil {
+		return cerr
+	}
+	f.m.record(logOp{op: Op{Kind: OpSyncFailed, Path: f.name, Err: err}, ino: f.n.ino})
+	return err
+}
+
+// Truncate implements File.Truncate.
+func (f *memFile) Truncate(size int64) error {
+	f.m.mu.Lock()
+	defer f.m.mu.Unlock()
+	if err := f.check("truncate"); err != nil {
+		return err
+	}
+	if f.n.isDir() || !f.canWrite() || size < 0 {
+		return pathErr("truncate", f.name, syscall.EINVAL)
+	}
+	if q := f.m.quota; q > 0 && size > int64(len(f.n.data)) && f.m.used+size-int64(len(f.n.data)) > q {
+		return pathErr("truncate", f.name, syscall.ENOSPC)
+	}
+	f.m.truncateLocked(f, f.name, size)
+	return nil
+}
+
+func (m *Mem) truncateLocked(f *memFile, name string, size int64) {
+	m.resize(f.n, size)
+	f.n.mtime = m.clock()
+	f.wrote = true
+	f.truncZ = size == 0
+	m.record(logOp{op: Op{Kind: OpTruncate, Path: name, Off: size}, ino: f.n.ino, off: size})
+}
+
+// Stat implements File.Stat.
+func (f *memFile) Stat() (fs.FileInfo, error) {
+	f.m.mu.Lock()
+	defer f.m.mu.Unlock()
+	if err := f.check("stat"); err != nil {
+		return nil, err
+	}
+	return f.m.infoLocked(f.n, baseName(f.name)), nil
+}
+
+// Chmod implements File.Chmod.
+func (f *memFile) Chmod(mode fs.FileMode) error {
+	f.m.mu.Lock()
+	defer f.m.mu.Unlock()
+	if err := f.check("chmod"); err != nil {
+		return err
+	}
+	f.m.chmodLocked(OpFchmod, f.name, f.n, mode)
+	return nil
+}
+
+// Chown implements File.Chown.
+func (f *memFile) Chown(uid, gid int) error {
+	f.m.mu.Lock()
+	defer f.m.mu.Unlock()
+	if err := f.check("chown"); err != nil {
+		return err
+	}
+	f.m.chownLocked(OpFchown, f.name, f.n, uid, gid)
+	return nil
+}

@@ -1,0 +1,445 @@
+package faultfs
+
+import (
+	"io/fs"
+	"os"
+	"syscall"
+	"time"
+)
+
+// OpenFile implements FS.OpenFile.
+func (m *Mem) OpenFile(name string, flag int, perm fs.FileMode) (File, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	follow := flag&oNOFOLLOW == 0 && !(flag&os.O_CREATE != 0 && flag&os.O_EXCL != 0)
+	r, err := m.resolve("open", name, follow)
+	if err != nil {
+		return nil, err
+	}
+	acc := flag & (os.O_RDONLY | os.O_WRONLY | os.O_RDWR)
+	n := r.node
+	switch {
+	case n == nil && flag&os.O_CREATE == 0:
+		return nil, pathErr("open", name, syscall.ENOENT)
+	case n == nil:
+		if r.name == "" || r.name == ".." {
+			return nil, pathErr("open", name, syscall.EISDIR)
+		}
+		if len(r.name) > 255 {
+			return nil, pathErr("open", name, syscall.ENAMETOOLONG)
+		}
+		if flag&oDIRECTORY != 0 {
+			return nil, pathErr("open", name, syscall.ENOTDIR)
+		}
+		n = m.newInode(0, perm.Perm()&^m.umask|perm&(fs.ModeSetuid|fs.ModeSetgid|fs.ModeSticky), r.parent.dev)
+		m.linkLocked(r.parent, r.name, n)
+		m.record(logOp{op: Op{Kind: OpCreate, Path: name, Mode: n.mode}, ino: n.ino,
+			dir: r.parent.ino, name: r.name, created: freeze(n)})
+	case flag&os.O_CREATE != 0 && flag&os.O_EXCL != 0:
+		return nil, pathErr("open", name, syscall.EEXIST)
+	case n.kind == fs.ModeSymlink:
+		return nil, pathErr("open", name, syscall.ELOOP)
+	case n.isDir() && (acc != os.O_RDONLY || flag&os.O_CREATE != 0):
+		return nil, pathErr("open", name, syscall.EISDIR)
+	case !n.isDir() && flag&oDIRECTORY != 0:
+		return nil, pathErr("open", name, syscall.ENOTDIR)
+	}
+	f := &memFile{m: m, n: n, name: name, flag: flag}
+	if flag&os.O_TRUNC != 0 && !n.isDir() && acc != os.O_RDONLY {
+		m.truncateLocked(f, name, 0)
+	}
+	return f, nil
+}
+
+// Create implements FS.Create.
+func (m *Mem) Create(name string) (File, error) {
+	return m.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o666)
+}
+
+// Open implements FS.Open.
+func (m *Mem) Open(name string) (File, error) { return m.OpenFile(name, os.O_RDONLY, 0) }
+
+// linkLocked adds an entry to a directory in the current view.
+func (m *Mem) linkLocked(dir *inode, name string, n *inode) {
+	dir.dir[name] = n
+	n.nlink++
+	if n.isDir() {
+		n.parent = dir
+		n.nlink++ // its "."
+		dir.nlink++
+	}
+	dir.mtime = m.clock()
+}
+
+// unlinkLocked removes an entry from a directory in the current view.
+func (m *Mem) unlinkLocked(dir *inode, name string) {
+	n := dir.dir[name]
+	delete(dir.dir, name)
+	n.nlink--
+	if n.isDir() {
+		n.nlink--
+		dir.nlink--
+	}
+	if n.nlink == 0 && n.kind == 0 {
+		// An unlinked file keeps its data while it is open; the quota
+		// is released now, which is close enough.
+		m.used -= int64(len(n.data))
+	}
+	dir.mtime = m.clock()
+}
+
+// Rename implements FS.Rename.
+func (m *Mem) Rename(oldpath, newpath string) error {
+	return m.rename(oldpath, newpath, false)
+}
+
+// RenameNoReplace renames like Rename but fails with EEXIST when newpath
+// exists (renameat2 with RENAME_NOREPLACE).
+func (m *Mem) RenameNoReplace(oldpath, newpath string) error {
+	return m.rename(oldpath, newpath, true)
+}
+
+func (m *Mem) rename(oldpath, newpath string, noReplace bool) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	lerr := func(e syscall.Errno) error { return linkErr("rename", oldpath, newpath, e) }
+	src, err := m.resolve("rename", oldpath, false)
+	if err != nil {
+		return lerr(errnoOf(err))
+	}
+	if src.node == nil {
+		return lerr(syscall.ENOENT)
+	}
+	if src.name == "" || src.name == ".." {
+		return lerr(syscall.EBUSY)
+	}
+	dst, err := m.resolve("rename", newpath, false)
+	if err != nil {
+		return lerr(errnoOf(err))
+	}
+	if dst.name == "" || dst.name == ".." {
+		return lerr(syscall.EBUSY)
+	}
+	if len(dst.name) > 255 {
+		return lerr(syscall.ENAMETOOLONG)
+	}
+	if src.node.dev != dst.parent.dev {
+		return lerr(syscall.EXDEV)
+	}
+	n := src.node
+	if n.isDir() {
+		for d := dst.parent; ; d = d.parent {
+			if d == n {
+				return lerr(syscall.EINVAL)
+			}
+			if d == m.root {
+				break
+			}
+		}
+	}
+	old := dst.node
+	if old != nil {
+		if noReplace {
+			return lerr(syscall.EEXIST)
+		}
+		if old == n {
+			return nil // both names are links to one inode: POSIX says do nothing
+		}
+		switch {
+		case n.isDir() && !old.isDir():
+			return lerr(syscall.ENOTDIR)
+		case !n.isDir() && old.isDir():
+			return lerr(syscall.EISDIR)
+		case old.isDir() && len(old.dir) > 0:
+			return lerr(syscall.ENOTEMPTY)
+		}
+	}
+	var replaced uint64
+	if old != nil {
+		replaced = old.ino
+		m.unlinkLocked(dst.parent, dst.name)
+	}
+	m.unlinkLocked(src.parent, src.name)
+	m.linkLocked(dst.parent, dst.name, n)
+	m.record(logOp{op: Op{Kind: OpRename, Path: oldpath, NewPath: newpath}, ino: n.ino,
+		dir: src.parent.ino, name: src.name, dir2: dst.parent.ino, name2: dst.name, replaced: replaced})
+	return nil
+}
+
+// errnoOf extracts the errno from an error made by this package.
+func errnoOf(err error) syscall.Errno {
+	if pe, ok := err.(*fs.PathError); ok {
+		if e, ok := pe.Err.(syscall.Errno); ok {
+			return e
+		}
+	}
+	return syscall.EIO
+}
+
+// Remove implements FS.Remove.
+func (m *Mem) Remove(name string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	r, err := m.resolve("remove", name, false)
+	if err != nil {
+		return err
+	}
+	switch {
+	case r.node == nil:
+		return pathErr("remove", name, syscall.ENOENT)
+	case r.name == "" || r.name == "..":
+		return pathErr("remove", name, syscall.EBUSY)
+	case r.node.isDir() && len(r.node.dir) > 0:
+		return pathErr("remove", name, syscall.ENOTEMPTY)
+	}
+	kind := OpRemove
+	if r.node.isDir() {
+		kind = OpRmdir
+	}
+	ino := r.node.ino
+	m.unlinkLocked(r.parent, r.name)
+	m.record(logOp{op: Op{Kind: kind, Path: name}, ino: ino, dir: r.parent.ino, name: r.name})
+	return nil
+}
+
+// Mkdir implements FS.Mkdir.
+func (m *Mem) Mkdir(name string, perm fs.FileMode) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.mkdirLocked("mkdir", name, perm)
+}
+
+func (m *Mem) mkdirLocked(op, name string, perm fs.FileMode) error {
+	r, err := m.resolve(op, name, false)
+	if err != nil {
+		return err
+	}
+	if r.node != nil {
+		return pathErr(op, name, syscall.EEXIST)
+	}
+	if len(r.name) > 255 {
+		return pathErr(op, name, syscall.ENAMETOOLONG)
+	}
+	n := m.newInode(fs.ModeDir, perm.Perm()&^m.umask|perm&(fs.ModeSetgid|fs.ModeSticky), r.parent.dev)
+	m.linkLocked(r.parent, r.name, n)
+	m.record(logOp{op: Op{Kind: OpMkdir, Path: name, Mode: n.mode}, ino: n.ino,
+		dir: r.parent.ino, name: r.name, created: freeze(n)})
+	return nil
+}
+
+// MkdirAll implements FS.MkdirAll.
+func (m *Mem) MkdirAll(name string, perm fs.FileMode) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	parts := cleanPath(name)
+	prefix := ""
+	if len(name) > 0 && name[0] == '/' {
+		prefix = "/"
+	}
+	for i := range parts {
+		p := prefix + joinParts(parts[:i+1])
+		n, err := m.lookup("mkdir", p, true)
+		if err == nil {
+			if !n.isDir() {
+				return pathErr("mkdir", p, syscall.ENOTDIR)
+			}
+			continue
+		}
+		if errnoOf(err) != syscall.ENOENT {
+			return err
+		}
+		if err := m.mkdirLocked("mkdir", p, perm); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func joinParts(parts []string) string {
+	s := ""
+	for i, p := range parts {
+		if i > 0 {
+			s += "/"
+		}
+		s += p
+	}
+	return s
+}
+
+// Stat implements FS.Stat.
+func (m *Mem) Stat(name string) (fs.FileInfo, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	n, err := m.lookup("stat", name, true)
+	if err != nil {
+		return nil, err
+	}
+	return m.infoLocked(n, baseName(name)), nil
+}
+
+// Lstat implements FS.Lstat.
+func (m *Mem) Lstat(name string) (fs.FileInfo, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	n, err := m.lookup("lstat", name, false)
+	if err != nil {
+		return nil, err
+	}
+	return m.infoLocked(n, baseName(name)), nil
+}
+
+// ReadDir implements FS.ReadDir.
+func (m *Mem) ReadDir(name string) ([]fs.DirEntry, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	n, err := m.lookup("open", name, true)
+	if err != nil {
+		return nil, err
+	}
+	if !n.isDir() {
+		return nil, pathErr("readdirent", name, syscall.ENOTDIR)
+	}
+	names := sortedNames(n.dir)
+	out := make([]fs.DirEntry, len(names))
+	for i, c := range names {
+		out[i] = fs.FileInfoToDirEntry(m.infoLocked(n.dir[c], c))
+	}
+	return out, nil
+}
+
+// Readlink implements FS.Readlink.
+func (m *Mem) Readlink(name string) (string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	n, err := m.lookup("readlink", name, false)
+	if err != nil {
+		return "", err
+	}
+	if n.kind != fs.ModeSymlink {
+		return "", pathErr("readlink", name, syscall.EINVAL)
+	}
+	return n.target, nil
+}
+
+// Symlink implements FS.Symlink.
+func (m *Mem) Symlink(oldname, newname string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	r, err := m.resolve("symlink", newname, false)
+	if err != nil {
+		return linkErr("symlink", oldname, newname, errnoOf(err))
+	}
+	if r.node != nil {
+		return linkErr("symlink", oldname, newname, syscall.EEXIST)
+	}
+	if oldname == "" {
+		return linkErr("symlink", oldname, newname, syscall.ENOENT)
+	}
+	n := m.newInode(fs.ModeSymlink, 0o777, r.parent.dev)
+	n.target = oldname
+	m.linkLocked(r.parent, r.name, n)
+	m.record(logOp{op: Op{Kind: OpSymlink, Path: oldname, NewPath: newname}, ino: n.ino,
+		dir: r.parent.ino, name: r.name, created: freeze(n)})
+	return nil
+}
+
+// Link implements FS.Link. Like Linux's link(2), it does not follow a
+// symbolic link at oldname.
+func (m *Mem) Link(oldname, newname string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	n, err := m.lookup("link", oldname, false)
+	if err != nil {
+		return linkErr("link", oldname, newname, errnoOf(err))
+	}
+	r, err := m.resolve("link", newname, false)
+	if err != nil {
+		return linkErr("link", oldname, newname, errnoOf(err))
+	}
+	switch {
+	case r.node != nil:
+		return linkErr("link", oldname, newname, syscall.EEXIST)
+	case n.isDir():
+		return linkErr("link", oldname, newname, syscall.EPERM)
+	case n.dev != r.parent.dev:
+		return linkErr("link", oldname, newname, syscall.EXDEV)
+	}
+	m.linkLocked(r.parent, r.name, n)
+	m.record(logOp{op: Op{Kind: OpLink, Path: oldname, NewPath: newname}, ino: n.ino,
+		dir: r.parent.ino, name: r.name})
+	return nil
+}
+
+// Chmod implements FS.Chmod.
+func (m *Mem) Chmod(name string, mode fs.FileMode) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	n, err := m.lookup("chmod", name, true)
+	if err != nil {
+		return err
+	}
+	m.chmodLocked(OpChmod, name, n, mode)
+	return nil
+}
+
+func (m *Mem) chmodLocked(kind OpKind, name string, n *inode, mode fs.FileMode) {
+	n.mode = mode & (fs.ModePerm | fs.ModeSetuid | fs.ModeSetgid | fs.ModeSticky)
+	m.record(logOp{op: Op{Kind: kind, Path: name, Mode: n.mode}, ino: n.ino, mode: n.mode})
+}
+
+// Chown implements FS.Chown.
+func (m *Mem) Chown(name string, uid, gid int) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	n, err := m.lookup("chown", name, true)
+	if err != nil {
+		return err
+	}
+	m.chownLocked(OpChown, name, n, uid, gid)
+	return nil
+}
+
+// Lchown changes the owner of a symbolic link itself.
+func (m *Mem) Lchown(name string, uid, gid int) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	n, err := m.lookup("lchown", name, false)
+	if err != nil {
+		return err
+	}
+	m.chownLocked(OpChown, name, n, uid, gid)
+	return nil
+}
+
+func (m *Mem) chownLocked(kind OpKind, name string, n *inode, uid, gid int) {
+	if uid >= 0 {
+		n.uid = uid
+	}
+	if gid >= 0 {
+		n.gid = gid
+	}
+	m.record(logOp{op: Op{Kind: kind, Path: name}, ino: n.ino, uid: n.uid, gid: n.gid})
+}
+
+// Chtimes sets a file's modification time. Times are not part of the crash
+// model: they are neither logged nor made durable.
+func (m *Mem) Chtimes(name string, atime, mtime time.Time) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	n, err := m.lookup("chtimes", name, true)
+	if err != nil {
+		return err
+	}
+	if !mtime.IsZero() {
+		n.mtime = mtime
+	}
+	return nil
+}
+
+func baseName(name string) string {
+	parts := cleanPath(name)
+	if len(parts) == 0 {
+		return "/"
+	}
+	return parts[len(parts)-1]
+}
