@@ -13,7 +13,7 @@ func statT(ino, dev uint64, mode fs.FileMode, nlink, uid, gid int, size int64) a
 	st := &syscall.Stat_t{Ino: ino, Uid: uint32(uid), Gid: uint32(gid), Size: size}
 	st.Dev = uint64ToDev(dev)
 	st.Nlink = nlinkT(nlink)
-	st.Mode = unixMode(mode)
+	st.Mode = modeT(unixMode(mode))
 	return st
 }
 
