@@ -13,31 +13,27 @@ import (
 	"testing"
 )
 
-// injFixture is a directory holding a file "a" ("hello world"), a directory
-// "d" and a symbolic link "l" to "a", and an FS over it: either an os.Root
-// (names relative to it) or OS (absolute names).
+// injFixture is a filesystem holding a file "a" ("hello world"), a
+// directory "d" and a symbolic link "l" to "a": an os.Root over a temporary
+// directory (names relative to it), OS (absolute names), or a Mem.
 type injFixture struct {
-	dir  string
 	fsys FS
 	join func(string) string // the name under which fsys knows a fixture name
+	// fileName is what the Name of a file opened as name returns.
+	fileName func(string) string
 }
 
 const injContent = "hello world"
 
-func newInjFixture(t testing.TB, root bool) *injFixture {
+// injKinds are the filesystems every injector table runs on.
+var injKinds = []string{"Root", "OS", "Mem"}
+
+func newInjFixture(t testing.TB, kind string) *injFixture {
 	t.Helper()
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "a"), []byte(injContent), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Mkdir(filepath.Join(dir, "d"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Symlink("a", filepath.Join(dir, "l")); err != nil {
-		t.Fatal(err)
-	}
-	fx := &injFixture{dir: dir}
-	if root {
+	fx := &injFixture{}
+	switch kind {
+	case "Root":
+		dir := t.TempDir()
 		r, err := OpenRoot(dir)
 		if err != nil {
 			t.Fatal(err)
@@ -45,17 +41,39 @@ func newInjFixture(t testing.TB, root bool) *injFixture {
 		t.Cleanup(func() { r.Close() })
 		fx.fsys = r
 		fx.join = func(name string) string { return name }
-	} else {
+		fx.fileName = func(name string) string { return filepath.Join(dir, name) }
+	case "OS":
+		dir := t.TempDir()
 		fx.fsys = OS{}
 		fx.join = func(name string) string { return filepath.Join(dir, name) }
+		fx.fileName = fx.join
+	case "Mem":
+		fx.fsys = NewMem()
+		fx.join = func(name string) string { return name }
+		fx.fileName = fx.join
+	default:
+		t.Fatalf("no fixture %q", kind)
+	}
+	if err := WriteFile(fx.fsys, fx.join("a"), []byte(injContent), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := fx.fsys.Chmod(fx.join("a"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := fx.fsys.Mkdir(fx.join("d"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := fx.fsys.Symlink("a", fx.join("l")); err != nil {
+		t.Fatal(err)
 	}
 	return fx
 }
 
-// injFSes runs f once on an os.Root and once on OS.
-func injFSes(t *testing.T, f func(t *testing.T, root bool)) {
-	t.Run("Root", func(t *testing.T) { f(t, true) })
-	t.Run("OS", func(t *testing.T) { f(t, false) })
+// injFSes runs f on each kind of fixture.
+func injFSes(t *testing.T, f func(t *testing.T, kind string)) {
+	for _, kind := range injKinds {
+		t.Run(kind, func(t *testing.T) { f(t, kind) })
+	}
 }
 
 // open opens name through fsys for a test step that must succeed, closing
@@ -72,15 +90,22 @@ func (fx *injFixture) open(t testing.TB, fsys FS, name string, flag int) File {
 
 func (fx *injFixture) read(t testing.TB, name string) string {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(fx.dir, name))
+	b, err := ReadFile(fx.fsys, fx.join(name))
 	if err != nil {
 		t.Fatal(err)
 	}
 	return string(b)
 }
 
+func (fx *injFixture) write(t testing.TB, name string, data []byte) {
+	t.Helper()
+	if err := WriteFile(fx.fsys, fx.join(name), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func (fx *injFixture) exists(name string) bool {
-	_, err := os.Lstat(filepath.Join(fx.dir, name))
+	_, err := fx.fsys.Lstat(fx.join(name))
 	return err == nil
 }
 
@@ -130,7 +155,7 @@ func injPresent(name string) func(testing.TB, *injFixture) {
 func injMode(name string, want fs.FileMode) func(testing.TB, *injFixture) {
 	return func(t testing.TB, fx *injFixture) {
 		t.Helper()
-		fi, err := os.Stat(filepath.Join(fx.dir, name))
+		fi, err := fx.fsys.Stat(fx.join(name))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -446,7 +471,7 @@ func injErrorForm(t testing.TB, fx *injFixture, c injOpCase, err error, want err
 	}
 	wantPath := fx.join(c.target)
 	if c.fileOp {
-		wantPath = filepath.Join(fx.dir, c.target) // as the wrapped file's Name
+		wantPath = fx.fileName(c.target) // as the wrapped file's Name says
 	}
 	if c.link {
 		var le *os.LinkError
@@ -486,14 +511,14 @@ func TestInjectEveryOpEveryAction(t *testing.T) {
 		{TornWrite(), ErrCrashed, true},
 		{Crash(), ErrCrashed, true},
 	}
-	injFSes(t, func(t *testing.T, root bool) {
+	injFSes(t, func(t *testing.T, kind string) {
 		for _, c := range injOpCases {
 			for _, a := range actions {
 				if c.kind == OpWrite && a.do != Errno(syscall.EIO) && a.do != Crash() {
 					continue // short and torn writes have their own tests
 				}
 				t.Run(c.name+"/"+a.do.String(), func(t *testing.T) {
-					fx := newInjFixture(t, root)
+					fx := newInjFixture(t, kind)
 					inj := NewInjector(fx.fsys, Fault{When: OnNth(1, Kinds(c.kind)), Do: a.do})
 					err := c.run(t, fx, inj)
 					injErrorForm(t, fx, c, err, a.want)
@@ -528,7 +553,7 @@ func TestInjectErrorFormMatchesOS(t *testing.T) {
 			continue
 		}
 		t.Run(c.name, func(t *testing.T) {
-			fx := newInjFixture(t, false)
+			fx := newInjFixture(t, "OS")
 			realErr := c.real(t, fx, OS{})
 			if realErr == nil {
 				t.Fatal("the real op did not fail")
@@ -555,10 +580,10 @@ func TestInjectErrorFormMatchesOS(t *testing.T) {
 // TestInjectPassThrough runs every op with no fault: each succeeds as it
 // would on the wrapped FS, and the trace records it.
 func TestInjectPassThrough(t *testing.T) {
-	injFSes(t, func(t *testing.T, root bool) {
+	injFSes(t, func(t *testing.T, kind string) {
 		for _, c := range injOpCases {
 			t.Run(c.name, func(t *testing.T) {
-				fx := newInjFixture(t, root)
+				fx := newInjFixture(t, kind)
 				inj := NewInjector(fx.fsys)
 				if err := c.run(t, fx, inj); err != nil {
 					t.Fatalf("%s: %v", c.name, err)
@@ -589,10 +614,10 @@ func TestInjectShortWrite(t *testing.T) {
 		{"writeat", 6, "WORLD", 2, "hello WOrld"},
 		{"writeat-past-end", 11, "!!!!", 2, "hello world!!"},
 	}
-	injFSes(t, func(t *testing.T, root bool) {
+	injFSes(t, func(t *testing.T, kind string) {
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
-				fx := newInjFixture(t, root)
+				fx := newInjFixture(t, kind)
 				inj := NewInjector(fx.fsys, Fault{When: OnNth(1, Kinds(OpWrite)), Do: ShortWrite()})
 				f := fx.open(t, inj, "a", os.O_RDWR)
 				var n int
@@ -647,13 +672,11 @@ func TestInjectTornWrite(t *testing.T) {
 		{"unaligned", 700, 600, true, false, 0}, // middle 1000: 512 is before the start
 		{"append", 0, 3000, false, true, 1024},  // counted from the data's start
 	}
-	injFSes(t, func(t *testing.T, root bool) {
+	injFSes(t, func(t *testing.T, kind string) {
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
-				fx := newInjFixture(t, root)
-				if err := os.WriteFile(filepath.Join(fx.dir, "a"), old, 0o644); err != nil {
-					t.Fatal(err)
-				}
+				fx := newInjFixture(t, kind)
+				fx.write(t, "a", old)
 				data := bytes.Repeat([]byte{'n'}, tt.size)
 				inj := NewInjector(fx.fsys, Fault{When: OnNth(1, Kinds(OpWrite)), Do: TornWrite()})
 				flag := os.O_RDWR
@@ -708,8 +731,8 @@ func TestInjectTornWrite(t *testing.T) {
 // TestInjectCrashSticks: after a crash every op fails with ErrCrashed, on
 // files opened before it too, and nothing reaches the wrapped FS.
 func TestInjectCrashSticks(t *testing.T) {
-	injFSes(t, func(t *testing.T, root bool) {
-		fx := newInjFixture(t, root)
+	injFSes(t, func(t *testing.T, kind string) {
+		fx := newInjFixture(t, kind)
 		inj := NewInjector(fx.fsys, Fault{When: OnNth(1, Kinds(OpRename)), Do: Crash()})
 		a := fx.open(t, inj, "a", os.O_RDWR)
 		d := fx.open(t, inj, "d", os.O_RDONLY)
@@ -805,7 +828,7 @@ func (f syncFailFile) FailSync(err error) error {
 }
 
 func TestInjectSyncFailer(t *testing.T) {
-	fx := newInjFixture(t, true)
+	fx := newInjFixture(t, "Root")
 	var log []string
 	inj := NewInjector(syncFailFS{fx.fsys, &log},
 		Fault{When: OnNth(1, Kinds(OpSync)), Do: Errno(syscall.EIO)},
@@ -841,7 +864,7 @@ func TestInjectSyncFailer(t *testing.T) {
 }
 
 func TestInjectSetFaults(t *testing.T) {
-	fx := newInjFixture(t, true)
+	fx := newInjFixture(t, "Root")
 	stat := func(inj *Injector) error { _, err := inj.Stat("a"); return err }
 	inj := NewInjector(fx.fsys, Fault{When: OnNth(2, Kinds(OpStat)), Do: Errno(syscall.EIO)})
 	if err := stat(inj); err != nil {
@@ -873,7 +896,7 @@ func TestInjectSetFaults(t *testing.T) {
 // TestInjectSeveralFaults: faults fire independently, each once; when two
 // pick the same op the first given acts and the other is spent.
 func TestInjectSeveralFaults(t *testing.T) {
-	fx := newInjFixture(t, true)
+	fx := newInjFixture(t, "Root")
 	inj := NewInjector(fx.fsys,
 		Fault{When: OnIndex(1), Do: Errno(syscall.EIO)},
 		Fault{When: OnNth(2, Kinds(OpStat)), Do: Errno(syscall.EACCES)}, // also op 1
@@ -908,7 +931,7 @@ func TestInjectFaultNeedsWhenAndDo(t *testing.T) {
 }
 
 func TestInjectOnCrash(t *testing.T) {
-	fx := newInjFixture(t, true)
+	fx := newInjFixture(t, "Root")
 	inj := NewInjector(fx.fsys, Fault{When: OnNth(1, Kinds(OpLstat)), Do: Crash()})
 	calls := 0
 	inj.OnCrash(func() { calls++ })
@@ -952,7 +975,7 @@ func TestInjectUmask(t *testing.T) {
 // TestInjectConcurrent checks under -race that ops from many goroutines get
 // distinct indexes in one trace and that exactly one fault fires.
 func TestInjectConcurrent(t *testing.T) {
-	fx := newInjFixture(t, true)
+	fx := newInjFixture(t, "Root")
 	inj := NewInjector(fx.fsys, Fault{When: OnNth(50, Kinds(OpWrite)), Do: Errno(syscall.EIO)})
 	const workers, each = 4, 40
 	errs := make(chan error, workers*each)
