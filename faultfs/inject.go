@@ -36,9 +36,10 @@ import (
 // name the file as the wrapped file's Name does, as the os package would.
 //
 // The offset of Read and Write (not ReadAt/WriteAt) is asked of the wrapped
-// file with Seek(0, io.SeekCurrent) before the call; it is -1 on files opened
-// with O_APPEND (where it would be wrong) and on ops after a crash, which
-// never reach the wrapped FS.
+// file with Seek(0, io.SeekCurrent) before the call: one cheap lseek on a
+// real file. It is -1 for writes to files opened with O_APPEND (which go to
+// the end, wherever the offset is) and for ops after a crash, which never
+// reach the wrapped FS.
 //
 // An Injector is safe for concurrent use.
 type Injector struct {

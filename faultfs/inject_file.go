@@ -24,10 +24,10 @@ var _ File = (*injectFile)(nil)
 func (f *injectFile) Name() string { return f.f.Name() }
 
 // offset returns the wrapped file's offset, or -1 when it is unknown or
-// meaningless: O_APPEND, or the injector has crashed. The caller holds the
-// injector's lock.
-func (f *injectFile) offset() int64 {
-	if f.flag&os.O_APPEND != 0 || f.inj.crashed {
+// meaningless: a write to an O_APPEND file, or the injector has crashed.
+// The caller holds the injector's lock.
+func (f *injectFile) offset(write bool) int64 {
+	if write && f.flag&os.O_APPEND != 0 || f.inj.crashed {
 		return -1
 	}
 	off, err := f.f.Seek(0, io.SeekCurrent)
@@ -90,7 +90,7 @@ func (f *injectFile) read(p []byte, at int64) (n int, err error) {
 	i.mu.Lock()
 	op := Op{Kind: OpRead, Path: f.path, Off: at, Len: int64(len(p))}
 	if at < 0 {
-		op.Off = f.offset()
+		op.Off = f.offset(false)
 	}
 	if act := i.begin(&op); act.kind != actRun {
 		err = injectedErr("read", f.name, i.cause(act))
@@ -119,7 +119,7 @@ func (f *injectFile) write(p []byte, at int64) (n int, err error) {
 	i.mu.Lock()
 	op := Op{Kind: OpWrite, Path: f.path, Off: at, Len: int64(len(p))}
 	if at < 0 {
-		op.Off = f.offset()
+		op.Off = f.offset(true)
 	}
 	do := func(p []byte) (int, error) {
 		if at < 0 {

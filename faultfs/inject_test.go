@@ -768,6 +768,9 @@ func TestInjectCrashSticks(t *testing.T) {
 				t.Errorf("%s after the crash: %v, want ErrCrashed", c.name, c.err)
 			}
 		}
+		if got, want := a.Name(), fx.fileName("a"); got != want {
+			t.Errorf("Name() = %q after the crash, want %q", got, want)
+		}
 		injUnchangedA(t, fx)
 		injMode("a", 0o644)(t, fx)
 		for _, name := range []string{"b", "e", "s", "c"} {
