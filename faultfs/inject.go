@@ -74,7 +74,7 @@ var (
 
 // NewInjector returns an injector over fsys with the given faults armed.
 func NewInjector(fsys FS, faults ...Fault) *Injector {
-	i := &Injector{fsys: fsys, trace: make([]Op, 0, 64)}
+	i := &Injector{fsys: fsys, trace: make([]Op, 0, 16)}
 	i.setFaults(faults)
 	return i
 }

@@ -60,14 +60,14 @@ func (f *injectFile) isDir() bool {
 }
 
 // simple runs an op on the file, or fails it with a *fs.PathError named
-// osOp, doing nothing.
-func (f *injectFile) simple(op Op, osOp string, do func(*Op) error) error {
+// osOp, doing nothing. What do returns besides the error is the op's N.
+func (f *injectFile) simple(op Op, osOp string, do func() (int64, error)) error {
 	i := f.inj
 	i.mu.Lock()
 	op.Path = f.path
 	var err error
 	if act := i.begin(&op); act.kind == actRun {
-		err = do(&op)
+		op.N, err = do()
 	} else {
 		err = injectedErr(osOp, f.name, i.cause(act))
 	}
@@ -148,10 +148,9 @@ func (f *injectFile) write(p []byte, at int64) (n int, err error) {
 
 // Seek implements File.Seek.
 func (f *injectFile) Seek(offset int64, whence int) (ret int64, err error) {
-	err = f.simple(Op{Kind: OpSeek, Off: offset, Flag: whence}, "seek", func(op *Op) (err error) {
+	err = f.simple(Op{Kind: OpSeek, Off: offset, Flag: whence}, "seek", func() (int64, error) {
 		ret, err = f.f.Seek(offset, whence)
-		op.N = ret
-		return err
+		return ret, err
 	})
 	return ret, err
 }
@@ -200,21 +199,21 @@ func (f *injectFile) Sync() error {
 
 // Truncate implements File.Truncate.
 func (f *injectFile) Truncate(size int64) error {
-	return f.simple(Op{Kind: OpTruncate, Off: size}, "truncate", func(*Op) error { return f.f.Truncate(size) })
+	return f.simple(Op{Kind: OpTruncate, Off: size}, "truncate", func() (int64, error) { return 0, f.f.Truncate(size) })
 }
 
 // Stat implements File.Stat.
 func (f *injectFile) Stat() (fi fs.FileInfo, err error) {
-	err = f.simple(Op{Kind: OpFstat}, "stat", func(*Op) (err error) { fi, err = f.f.Stat(); return err })
+	err = f.simple(Op{Kind: OpFstat}, "stat", func() (n int64, err error) { fi, err = f.f.Stat(); return 0, err })
 	return fi, err
 }
 
 // Chmod implements File.Chmod.
 func (f *injectFile) Chmod(mode fs.FileMode) error {
-	return f.simple(Op{Kind: OpFchmod, Mode: mode}, "chmod", func(*Op) error { return f.f.Chmod(mode) })
+	return f.simple(Op{Kind: OpFchmod, Mode: mode}, "chmod", func() (int64, error) { return 0, f.f.Chmod(mode) })
 }
 
 // Chown implements File.Chown.
 func (f *injectFile) Chown(uid, gid int) error {
-	return f.simple(Op{Kind: OpFchown, Off: int64(uid), Len: int64(gid)}, "chown", func(*Op) error { return f.f.Chown(uid, gid) })
+	return f.simple(Op{Kind: OpFchown, Off: int64(uid), Len: int64(gid)}, "chown", func() (int64, error) { return 0, f.f.Chown(uid, gid) })
 }

@@ -82,22 +82,26 @@ func Kinds(kinds ...OpKind) Match {
 // path.Match; a pattern without a slash is matched against the Path's base
 // name, so "*.tmp" matches "dir/f.tmp". It panics if pattern is malformed.
 func PathMatch(pattern string) Match {
-	return pathMatch(pattern, func(op *Op) string { return op.Path })
+	return pathMatch(pattern, false)
 }
 
 // NewPathMatch is PathMatch on an op's NewPath: the new name of a rename
 // or link, the name of a symlink.
 func NewPathMatch(pattern string) Match {
-	return pathMatch(pattern, func(op *Op) string { return op.NewPath })
+	return pathMatch(pattern, true)
 }
 
-func pathMatch(pattern string, field func(*Op) string) Match {
+func pathMatch(pattern string, newPath bool) Match {
 	if _, err := path.Match(pattern, ""); err != nil {
 		panic(fmt.Sprintf("faultfs: bad path pattern %q: %v", pattern, err))
 	}
 	base := !strings.Contains(pattern, "/")
 	return func(op Op) bool {
-		p := filepath.ToSlash(field(&op))
+		p := op.Path
+		if newPath {
+			p = op.NewPath
+		}
+		p = filepath.ToSlash(p)
 		if base {
 			p = path.Base(p)
 		}
