@@ -12,6 +12,13 @@ import (
 // fsync: the kernel may have dropped the state it failed to write.
 var ErrNotDurable = errors.New("new content in place but not yet durable")
 
+// ErrNotRegular is matched (with errors.Is) by the error returned for a
+// target that exists but is neither a regular file nor a directory: a
+// device, a FIFO or a socket. Such an error also wraps syscall.EINVAL; a
+// directory is refused with syscall.EISDIR, a missing parent directory
+// with syscall.ENOENT.
+var ErrNotRegular = errors.New("not a regular file")
+
 // opName is the Op of every *fs.PathError the package returns.
 const opName = "replace"
 
@@ -22,6 +29,7 @@ type replaceError struct {
 	err   error  // the cause, wrapping a syscall.Errno
 	left  string // what is on disk now, e.g. "target unchanged; temp file removed"
 	after bool   // the rename happened: the error wraps ErrNotDurable
+	also  error  // another sentinel the error matches, or nil
 }
 
 func (e *replaceError) Error() string {
@@ -33,10 +41,14 @@ func (e *replaceError) Error() string {
 }
 
 func (e *replaceError) Unwrap() []error {
+	errs := []error{e.err}
 	if e.after {
-		return []error{ErrNotDurable, e.err}
+		errs = append(errs, ErrNotDurable)
 	}
-	return []error{e.err}
+	if e.also != nil {
+		errs = append(errs, e.also)
+	}
+	return errs
 }
 
 func replaceErr(target, step string, err error, left string) error {

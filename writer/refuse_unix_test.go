@@ -74,6 +74,9 @@ func TestRefusedTargets(t *testing.T) {
 			if !errors.As(err, &pe) || pe.Path != name || !errors.Is(err, tc.errno) {
 				t.Fatalf("got %v, want a *fs.PathError for %s wrapping %v", err, name, tc.errno)
 			}
+			if tc.errno == syscall.EINVAL && !errors.Is(err, ErrNotRegular) {
+				t.Errorf("%v does not match ErrNotRegular", err)
+			}
 			if !strings.Contains(err.Error(), tc.says) || !strings.Contains(err.Error(), "target unchanged") {
 				t.Errorf("message %q should mention %q and say the target is unchanged", err, tc.says)
 			}

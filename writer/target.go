@@ -89,16 +89,19 @@ func resolveTarget(fsys faultfs.FS, name string, followLinks bool) (target, erro
 				dest = dir + dest
 			}
 			path = dest
+		case m.IsDir():
+			return target{}, replaceErr(name, "target is a directory", syscall.EISDIR, "target unchanged")
 		default:
-			return target{}, replaceErr(name, "target is "+kindOf(m)+", not a regular file", kindErrno(m), "target unchanged")
+			return target{}, &fs.PathError{Op: opName, Path: name, Err: &replaceError{
+				step: "target is " + kindOf(m) + ", not a regular file", err: syscall.EINVAL,
+				left: "target unchanged", also: ErrNotRegular,
+			}}
 		}
 	}
 }
 
 func kindOf(m fs.FileMode) string {
 	switch {
-	case m.IsDir():
-		return "a directory"
 	case m&fs.ModeNamedPipe != 0:
 		return "a named pipe (FIFO)"
 	case m&fs.ModeSocket != 0:
@@ -109,11 +112,4 @@ func kindOf(m fs.FileMode) string {
 		return "a block device"
 	}
 	return "of an unsupported type " + m.Type().String()
-}
-
-func kindErrno(m fs.FileMode) syscall.Errno {
-	if m.IsDir() {
-		return syscall.EISDIR
-	}
-	return syscall.EINVAL
 }
