@@ -38,8 +38,11 @@ import (
 // The offset of Read and Write (not ReadAt/WriteAt) is asked of the wrapped
 // file with Seek(0, io.SeekCurrent) before the call: one cheap lseek on a
 // real file. It is -1 for writes to files opened with O_APPEND (which go to
-// the end, wherever the offset is) and for ops after a crash, which never
-// reach the wrapped FS.
+// the end, wherever the offset is) and for ops after a crash.
+//
+// After a crash nothing more is done on the wrapped FS, except that Close
+// still releases the wrapped file and that an fsync on a file opened
+// read-only may Stat it, once, to trace it as OpSyncDir or OpSync.
 //
 // An Injector is safe for concurrent use.
 type Injector struct {
