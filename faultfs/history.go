@@ -62,8 +62,11 @@ func (h *History) computeSyncs() {
 		case k == OpSyncFailed:
 			nextFileFail[o.ino] = i
 		case isDataOp(k):
+			// A failed fsync loses the data written since the last good
+			// one; a truncation is not data written (it changes the
+			// inode's size, metadata that the failure leaves pending).
 			s, f := next(nextFileSync, o.ino), next(nextFileFail, o.ino)
-			if f < s {
+			if k == OpWrite && f < s {
 				h.lostAt[i] = f
 			} else {
 				h.syncedAt[i] = s
