@@ -92,6 +92,7 @@ func NewMem(opts ...MemOption) *Mem {
 	}
 	m.root = m.newInode(fs.ModeDir, 0o755, 1)
 	m.root.parent = m.root
+	m.root.nlink = 2 // its "." and its entry in the directory above
 	m.base = m.snapshotLocked()
 	return m
 }
@@ -177,22 +178,49 @@ func cleanPath(name string) []string {
 // resolved is the result of looking up a path.
 type resolved struct {
 	parent *inode // the directory that holds (or would hold) the last component
-	name   string // the last component ("" for the root)
+	name   string // the last component ("" for the root; "." or ".." if named so)
 	node   *inode // what the name refers to, nil if absent
+	slash  bool   // the path ends in a slash: it must name a directory
 }
 
 const maxSymlinkHops = 40
 
+// splitPath splits a path into its components, keeping "." and ".." (which
+// Linux checks like any other component: "f/." is ENOTDIR when f is a file).
+func splitPath(name string) []string {
+	parts := strings.Split(name, "/")
+	out := parts[:0]
+	for _, p := range parts {
+		if p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
 // resolve looks up name, following symbolic links in every component but
-// the last, and in the last too when follow is set. A missing last component
-// is not an error (node is nil); a missing directory on the way is ENOENT.
+// the last, and in the last too when follow is set (or when the name ends
+// in a slash). A missing last component is not an error (node is nil); a
+// missing directory on the way is ENOENT.
 func (m *Mem) resolve(op, name string, follow bool) (resolved, error) {
+	return m.resolveName(op, name, follow, false)
+}
+
+// resolveNew resolves the name of something to be created (a directory,
+// a symbolic link, a hard link): as Linux does for those, the last
+// component is never followed and, when it exists, is reported whatever
+// it is, trailing slash or not (the caller answers EEXIST).
+func (m *Mem) resolveNew(op, name string) (resolved, error) {
+	return m.resolveName(op, name, false, true)
+}
+
+func (m *Mem) resolveName(op, name string, follow, create bool) (resolved, error) {
 	if name == "" {
 		return resolved{}, pathErr(op, name, syscall.ENOENT)
 	}
 	hops := 0
 	trailingSlash := strings.HasSuffix(name, "/")
-	parts := cleanPath(name)
+	parts := splitPath(name)
 	cur := m.root
 	for i := 0; i < len(parts); i++ {
 		p := parts[i]
@@ -202,21 +230,23 @@ func (m *Mem) resolve(op, name string, follow bool) (resolved, error) {
 		if len(p) > 255 {
 			return resolved{}, pathErr(op, name, syscall.ENAMETOOLONG)
 		}
-		if p == ".." {
-			cur = cur.parent
+		if p == "." || p == ".." {
+			if p == ".." {
+				cur = cur.parent
+			}
 			if i == len(parts)-1 {
-				return resolved{parent: cur.parent, name: "..", node: cur}, nil
+				return resolved{parent: cur.parent, name: p, node: cur, slash: trailingSlash}, nil
 			}
 			continue
 		}
 		next := cur.dir[p]
 		last := i == len(parts)-1
-		if next != nil && next.kind == fs.ModeSymlink && (!last || follow || trailingSlash) {
+		if next != nil && next.kind == fs.ModeSymlink && (!last || follow || trailingSlash && !create) {
 			hops++
 			if hops > maxSymlinkHops {
 				return resolved{}, pathErr(op, name, syscall.ELOOP)
 			}
-			rest := append(cleanPath(next.target), parts[i+1:]...)
+			rest := append(splitPath(next.target), parts[i+1:]...)
 			if strings.HasPrefix(next.target, "/") {
 				cur = m.root
 			}
@@ -225,18 +255,22 @@ func (m *Mem) resolve(op, name string, follow bool) (resolved, error) {
 			continue
 		}
 		if last {
-			if trailingSlash && next != nil && !next.isDir() {
+			if trailingSlash && next != nil && !next.isDir() && !create {
 				return resolved{}, pathErr(op, name, syscall.ENOTDIR)
 			}
-			return resolved{parent: cur, name: p, node: next}, nil
+			return resolved{parent: cur, name: p, node: next, slash: trailingSlash}, nil
 		}
 		if next == nil {
 			return resolved{}, pathErr(op, name, syscall.ENOENT)
 		}
 		cur = next
 	}
-	return resolved{parent: cur.parent, name: "", node: cur}, nil
+	return resolved{parent: cur.parent, name: "", node: cur, slash: trailingSlash}, nil
 }
+
+// isDot reports whether a resolved last component is the root, "." or
+// "..": names that cannot be created, removed or renamed.
+func (r resolved) isDot() bool { return r.name == "" || r.name == "." || r.name == ".." }
 
 // lookup resolves name and requires it to exist.
 func (m *Mem) lookup(op, name string, follow bool) (*inode, error) {

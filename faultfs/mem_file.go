@@ -125,8 +125,8 @@ func (f *memFile) writeAtLocked(op string, p []byte, off int64) (int, error) {
 			err = pathErr(op, f.name, syscall.ENOSPC)
 		}
 	}
-	if len(want) == 0 && err != nil {
-		return 0, err
+	if len(want) == 0 {
+		return 0, err // nothing written: the size does not change either
 	}
 	if end := off + int64(len(want)); end > int64(len(n.data)) {
 		m.resize(n, end)
@@ -143,6 +143,12 @@ func (f *memFile) writeAtLocked(op string, p []byte, off int64) (int, error) {
 	return len(want), err
 }
 
+// lseek(2)'s SEEK_DATA and SEEK_HOLE.
+const (
+	seekData = 3
+	seekHole = 4
+)
+
 // Seek implements File.Seek.
 func (f *memFile) Seek(offset int64, whence int) (int64, error) {
 	f.m.mu.Lock()
@@ -158,6 +164,17 @@ func (f *memFile) Seek(offset int64, whence int) (int64, error) {
 		abs = f.off + offset
 	case io.SeekEnd:
 		abs = int64(len(f.n.data)) + offset
+	case seekData, seekHole:
+		// Mem keeps no holes: the whole file is data, followed by the
+		// implicit hole at its end, as lseek(2) allows.
+		size := int64(len(f.n.data))
+		if offset < 0 || offset >= size {
+			return 0, pathErr("seek", f.name, syscall.ENXIO)
+		}
+		abs = offset
+		if whence == seekHole {
+			abs = size
+		}
 	default:
 		return 0, pathErr("seek", f.name, syscall.EINVAL)
 	}

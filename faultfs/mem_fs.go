@@ -3,6 +3,7 @@ package faultfs
 import (
 	"io/fs"
 	"os"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -11,6 +12,16 @@ import (
 func (m *Mem) OpenFile(name string, flag int, perm fs.FileMode) (File, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if flag&os.O_CREATE != 0 && flag&oDIRECTORY != 0 {
+		return nil, pathErr("open", name, syscall.EINVAL) // Linux 6.4 and later
+	}
+	if flag&os.O_CREATE != 0 && strings.HasSuffix(name, "/") {
+		// Linux refuses to create a file under a directory's name.
+		if _, err := m.resolveNew("open", name); err != nil {
+			return nil, err
+		}
+		return nil, pathErr("open", name, syscall.EISDIR)
+	}
 	follow := flag&oNOFOLLOW == 0 && !(flag&os.O_CREATE != 0 && flag&os.O_EXCL != 0)
 	r, err := m.resolve("open", name, follow)
 	if err != nil {
@@ -22,30 +33,27 @@ func (m *Mem) OpenFile(name string, flag int, perm fs.FileMode) (File, error) {
 	case n == nil && flag&os.O_CREATE == 0:
 		return nil, pathErr("open", name, syscall.ENOENT)
 	case n == nil:
-		if r.name == "" || r.name == ".." {
-			return nil, pathErr("open", name, syscall.EISDIR)
-		}
 		if len(r.name) > 255 {
 			return nil, pathErr("open", name, syscall.ENAMETOOLONG)
 		}
-		if flag&oDIRECTORY != 0 {
-			return nil, pathErr("open", name, syscall.ENOTDIR)
-		}
-		n = m.newInode(0, perm.Perm()&^m.umask|perm&(fs.ModeSetuid|fs.ModeSetgid|fs.ModeSticky), r.parent.dev)
+		n = m.newChild(r.parent, 0, perm.Perm()&^m.umask|perm&(fs.ModeSetuid|fs.ModeSetgid|fs.ModeSticky))
 		m.linkLocked(r.parent, r.name, n)
 		m.record(logOp{op: Op{Kind: OpCreate, Path: name, Mode: n.mode}, ino: n.ino,
 			dir: r.parent.ino, name: r.name, created: freeze(n)})
 	case flag&os.O_CREATE != 0 && flag&os.O_EXCL != 0:
 		return nil, pathErr("open", name, syscall.EEXIST)
+	case n.kind == fs.ModeSymlink && flag&oDIRECTORY != 0:
+		return nil, pathErr("open", name, syscall.ENOTDIR)
 	case n.kind == fs.ModeSymlink:
 		return nil, pathErr("open", name, syscall.ELOOP)
-	case n.isDir() && (acc != os.O_RDONLY || flag&os.O_CREATE != 0):
+	case n.isDir() && (acc != os.O_RDONLY || flag&(os.O_CREATE|os.O_TRUNC) != 0):
 		return nil, pathErr("open", name, syscall.EISDIR)
 	case !n.isDir() && flag&oDIRECTORY != 0:
 		return nil, pathErr("open", name, syscall.ENOTDIR)
 	}
 	f := &memFile{m: m, n: n, name: name, flag: flag}
-	if flag&os.O_TRUNC != 0 && !n.isDir() && acc != os.O_RDONLY {
+	// Linux truncates on O_TRUNC even when the file is opened read-only.
+	if flag&os.O_TRUNC != 0 && !n.isDir() {
 		m.truncateLocked(f, name, 0)
 	}
 	return f, nil
@@ -58,6 +66,20 @@ func (m *Mem) Create(name string) (File, error) {
 
 // Open implements FS.Open.
 func (m *Mem) Open(name string) (File, error) { return m.OpenFile(name, os.O_RDONLY, 0) }
+
+// newChild makes an inode to be linked into dir: on dir's device, and, as
+// Linux does below a set-group-ID directory, with dir's group (and, for a
+// directory, the set-group-ID bit too).
+func (m *Mem) newChild(dir *inode, kind, mode fs.FileMode) *inode {
+	n := m.newInode(kind, mode, dir.dev)
+	if dir.mode&fs.ModeSetgid != 0 {
+		n.gid = dir.gid
+		if kind == fs.ModeDir {
+			n.mode |= fs.ModeSetgid
+		}
+	}
+	return n
+}
 
 // linkLocked adds an entry to a directory in the current view.
 func (m *Mem) linkLocked(dir *inode, name string, n *inode) {
@@ -110,15 +132,21 @@ func (m *Mem) rename(oldpath, newpath string, noReplace bool) error {
 	if src.node == nil {
 		return lerr(syscall.ENOENT)
 	}
-	if src.name == "" || src.name == ".." {
+	if src.isDot() {
 		return lerr(syscall.EBUSY)
 	}
 	dst, err := m.resolve("rename", newpath, false)
 	if err != nil {
 		return lerr(errnoOf(err))
 	}
-	if dst.name == "" || dst.name == ".." {
+	if dst.isDot() {
+		if noReplace {
+			return lerr(syscall.EEXIST)
+		}
 		return lerr(syscall.EBUSY)
+	}
+	if !src.node.isDir() && (src.slash || dst.slash) {
+		return lerr(syscall.ENOTDIR)
 	}
 	if len(dst.name) > 255 {
 		return lerr(syscall.ENAMETOOLONG)
@@ -187,8 +215,12 @@ func (m *Mem) Remove(name string) error {
 	switch {
 	case r.node == nil:
 		return pathErr("remove", name, syscall.ENOENT)
-	case r.name == "" || r.name == "..":
+	case r.name == "":
 		return pathErr("remove", name, syscall.EBUSY)
+	case r.name == ".":
+		return pathErr("remove", name, syscall.EINVAL)
+	case r.name == "..":
+		return pathErr("remove", name, syscall.ENOTEMPTY)
 	case r.node.isDir() && len(r.node.dir) > 0:
 		return pathErr("remove", name, syscall.ENOTEMPTY)
 	}
@@ -210,7 +242,7 @@ func (m *Mem) Mkdir(name string, perm fs.FileMode) error {
 }
 
 func (m *Mem) mkdirLocked(op, name string, perm fs.FileMode) error {
-	r, err := m.resolve(op, name, false)
+	r, err := m.resolveNew(op, name)
 	if err != nil {
 		return err
 	}
@@ -220,50 +252,50 @@ func (m *Mem) mkdirLocked(op, name string, perm fs.FileMode) error {
 	if len(r.name) > 255 {
 		return pathErr(op, name, syscall.ENAMETOOLONG)
 	}
-	n := m.newInode(fs.ModeDir, perm.Perm()&^m.umask|perm&(fs.ModeSetgid|fs.ModeSticky), r.parent.dev)
+	// mkdir(2) takes the permission and sticky bits; set-group-ID comes
+	// from the parent (newChild).
+	n := m.newChild(r.parent, fs.ModeDir, perm.Perm()&^m.umask|perm&fs.ModeSticky)
 	m.linkLocked(r.parent, r.name, n)
 	m.record(logOp{op: Op{Kind: OpMkdir, Path: name, Mode: n.mode}, ino: n.ino,
 		dir: r.parent.ino, name: r.name, created: freeze(n)})
 	return nil
 }
 
-// MkdirAll implements FS.MkdirAll.
+// MkdirAll implements FS.MkdirAll, step for step as os.MkdirAll does it.
 func (m *Mem) MkdirAll(name string, perm fs.FileMode) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	parts := cleanPath(name)
-	prefix := ""
-	if len(name) > 0 && name[0] == '/' {
-		prefix = "/"
-	}
-	for i := range parts {
-		p := prefix + joinParts(parts[:i+1])
-		n, err := m.lookup("mkdir", p, true)
-		if err == nil {
-			if !n.isDir() {
-				return pathErr("mkdir", p, syscall.ENOTDIR)
-			}
-			continue
-		}
-		if errnoOf(err) != syscall.ENOENT {
-			return err
-		}
-		if err := m.mkdirLocked("mkdir", p, perm); err != nil {
-			return err
-		}
-	}
-	return nil
+	return m.mkdirAllLocked(name, perm)
 }
 
-func joinParts(parts []string) string {
-	s := ""
-	for i, p := range parts {
-		if i > 0 {
-			s += "/"
+func (m *Mem) mkdirAllLocked(name string, perm fs.FileMode) error {
+	if n, err := m.lookup("stat", name, true); err == nil {
+		if n.isDir() {
+			return nil
 		}
-		s += p
+		return pathErr("mkdir", name, syscall.ENOTDIR)
 	}
-	return s
+	i := len(name)
+	for i > 0 && name[i-1] == '/' {
+		i--
+	}
+	j := i
+	for j > 0 && name[j-1] != '/' {
+		j--
+	}
+	if j > 1 {
+		if err := m.mkdirAllLocked(name[:j-1], perm); err != nil {
+			return err
+		}
+	}
+	if err := m.mkdirLocked("mkdir", name, perm); err != nil {
+		// "a/." and the like: what is there may be a directory after all.
+		if n, err1 := m.lookup("lstat", name, false); err1 == nil && n.isDir() {
+			return nil
+		}
+		return err
+	}
+	return nil
 }
 
 // Stat implements FS.Stat.
@@ -297,7 +329,7 @@ func (m *Mem) ReadDir(name string) ([]fs.DirEntry, error) {
 		return nil, err
 	}
 	if !n.isDir() {
-		return nil, pathErr("readdirent", name, syscall.ENOTDIR)
+		return nil, pathErr("open", name, syscall.ENOTDIR) // os.ReadDir opens with O_DIRECTORY
 	}
 	names := sortedNames(n.dir)
 	out := make([]fs.DirEntry, len(names))
@@ -325,17 +357,17 @@ func (m *Mem) Readlink(name string) (string, error) {
 func (m *Mem) Symlink(oldname, newname string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	r, err := m.resolve("symlink", newname, false)
+	r, err := m.resolveNew("symlink", newname)
 	if err != nil {
 		return linkErr("symlink", oldname, newname, errnoOf(err))
 	}
 	if r.node != nil {
 		return linkErr("symlink", oldname, newname, syscall.EEXIST)
 	}
-	if oldname == "" {
+	if oldname == "" || r.slash {
 		return linkErr("symlink", oldname, newname, syscall.ENOENT)
 	}
-	n := m.newInode(fs.ModeSymlink, 0o777, r.parent.dev)
+	n := m.newChild(r.parent, fs.ModeSymlink, 0o777)
 	n.target = oldname
 	m.linkLocked(r.parent, r.name, n)
 	m.record(logOp{op: Op{Kind: OpSymlink, Path: oldname, NewPath: newname}, ino: n.ino,
@@ -352,13 +384,15 @@ func (m *Mem) Link(oldname, newname string) error {
 	if err != nil {
 		return linkErr("link", oldname, newname, errnoOf(err))
 	}
-	r, err := m.resolve("link", newname, false)
+	r, err := m.resolveNew("link", newname)
 	if err != nil {
 		return linkErr("link", oldname, newname, errnoOf(err))
 	}
 	switch {
 	case r.node != nil:
 		return linkErr("link", oldname, newname, syscall.EEXIST)
+	case r.slash:
+		return linkErr("link", oldname, newname, syscall.ENOENT)
 	case n.isDir():
 		return linkErr("link", oldname, newname, syscall.EPERM)
 	case n.dev != r.parent.dev:
@@ -436,10 +470,14 @@ func (m *Mem) Chtimes(name string, atime, mtime time.Time) error {
 	return nil
 }
 
+// baseName is what a FileInfo names: the last element of name, as the os
+// package takes it ("d/." is ".", "d/" is "d", "/" is "/").
 func baseName(name string) string {
-	parts := cleanPath(name)
-	if len(parts) == 0 {
-		return "/"
+	for len(name) > 1 && name[len(name)-1] == '/' {
+		name = name[:len(name)-1]
 	}
-	return parts[len(parts)-1]
+	if i := strings.LastIndexByte(name[:max(len(name)-1, 0)], '/'); i >= 0 {
+		name = name[i+1:]
+	}
+	return name
 }
