@@ -297,7 +297,12 @@ func sortedNames(dir map[string]*inode) []string {
 // resize sets n's data size, zero-filling growth and keeping the quota's
 // account; data shared with a snapshot is copied first.
 func (m *Mem) resize(n *inode, size int64) {
-	m.used += size - int64(len(n.data))
+	if n.nlink > 0 {
+		// An unlinked file's space was given back when it lost its last
+		// name (unlinkLocked): growing it afterwards is not charged, or
+		// the charge would outlive the file.
+		m.used += size - int64(len(n.data))
+	}
 	if n.shared || int64(cap(n.data)) < size {
 		newCap := size
 		if !n.shared {
