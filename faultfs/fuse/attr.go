@@ -1,0 +1,98 @@
+package fuse
+
+import (
+	"io/fs"
+	"syscall"
+	"time"
+
+	"github.com/hanwen/go-fuse/v2/fuse"
+)
+
+// typeBits returns the S_IFMT bits of an fs.FileMode.
+func typeBits(m fs.FileMode) uint32 {
+	switch {
+	case m.IsDir():
+		return syscall.S_IFDIR
+	case m&fs.ModeSymlink != 0:
+		return syscall.S_IFLNK
+	case m&fs.ModeNamedPipe != 0:
+		return syscall.S_IFIFO
+	case m&fs.ModeSocket != 0:
+		return syscall.S_IFSOCK
+	case m&fs.ModeCharDevice != 0:
+		return syscall.S_IFCHR
+	case m&fs.ModeDevice != 0:
+		return syscall.S_IFBLK
+	}
+	return syscall.S_IFREG
+}
+
+// modeBits returns the st_mode of an fs.FileMode: type, permission,
+// setuid, setgid and sticky bits.
+func modeBits(m fs.FileMode) uint32 {
+	mode := typeBits(m) | uint32(m.Perm())
+	if m&fs.ModeSetuid != 0 {
+		mode |= syscall.S_ISUID
+	}
+	if m&fs.ModeSetgid != 0 {
+		mode |= syscall.S_ISGID
+	}
+	if m&fs.ModeSticky != 0 {
+		mode |= syscall.S_ISVTX
+	}
+	return mode
+}
+
+// fileMode is the inverse of modeBits for the bits chmod can set.
+func fileMode(mode uint32) fs.FileMode {
+	m := fs.FileMode(mode & 0o777)
+	if mode&syscall.S_ISUID != 0 {
+		m |= fs.ModeSetuid
+	}
+	if mode&syscall.S_ISGID != 0 {
+		m |= fs.ModeSetgid
+	}
+	if mode&syscall.S_ISVTX != 0 {
+		m |= fs.ModeSticky
+	}
+	return m
+}
+
+// inoOf returns the inode number an FS reports through Sys, or 0.
+func inoOf(fi fs.FileInfo) uint64 {
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		return st.Ino
+	}
+	return 0
+}
+
+// fillAttr sets out from fi. Fields the FS does not report (through a
+// *syscall.Stat_t from Sys) get plain defaults: one link, owner root,
+// access and change time equal to the modification time.
+func fillAttr(out *fuse.Attr, fi fs.FileInfo) {
+	out.Mode = modeBits(fi.Mode())
+	out.Size = uint64(fi.Size())
+	out.Nlink = 1
+	out.Uid, out.Gid = 0, 0
+	mtime := fi.ModTime()
+	atime, ctime := mtime, mtime
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		out.Ino = st.Ino
+		if st.Nlink > 0 {
+			out.Nlink = uint32(st.Nlink)
+		}
+		out.Uid, out.Gid = st.Uid, st.Gid
+		if st.Atim.Sec != 0 || st.Atim.Nsec != 0 {
+			atime = time.Unix(st.Atim.Unix())
+		}
+		if st.Ctim.Sec != 0 || st.Ctim.Nsec != 0 {
+			ctime = time.Unix(st.Ctim.Unix())
+		}
+	}
+	if fi.IsDir() && out.Nlink < 2 {
+		out.Nlink = 2
+	}
+	out.Blksize = 4096
+	out.Blocks = (out.Size + 511) / 512
+	out.SetTimes(&atime, &mtime, &ctime)
+}

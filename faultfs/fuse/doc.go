@@ -1,0 +1,62 @@
+// Package fuse serves any [faultfs.FS] over FUSE, so that programs not
+// written against faultfs (shell scripts, sed, Python, sqlite3, git) can be
+// run on it unmodified and every filesystem operation they make reaches the
+// FS, in program order, as the operation it is.
+//
+// # Guarantees
+//
+// Kernel caching is off: every open returns FOPEN_DIRECT_IO, entry,
+// attribute and negative-lookup timeouts are zero, there is no writeback
+// cache and no passthrough. A write(2) therefore arrives as a write to the
+// FS before the system call returns, a stat(2) always asks the FS, and a
+// name resolves through the FS every time it is used.
+//
+// Operations map one to one:
+//
+//	open, creat          FS.OpenFile (O_TRUNC arrives as File.Truncate(0))
+//	write, pwrite        File.WriteAt (O_APPEND writes at the FS's end of file;
+//	                     O_SYNC and O_DSYNC add a File.Sync after each write)
+//	fsync, fdatasync     File.Sync
+//	fsync on a directory FS.OpenFile(dir, O_RDONLY), File.Sync, Close
+//	truncate, ftruncate  File.Truncate
+//	chmod, chown         File.Chmod/Chown on an open file, FS.Chmod/Chown by name
+//	utimensat            FS.Chtimes, when the FS has it
+//	rename, renameat2    FS.Rename; RENAME_NOREPLACE via RenameNoReplace when
+//	                     the FS has it, else a check then FS.Rename
+//	unlink, rmdir        FS.Remove
+//	mkdir, symlink, link FS.Mkdir, FS.Symlink, FS.Link
+//
+// Names handed to the FS are slash-separated and relative to its root ("."
+// is the root). A file unlinked while open keeps working through its open
+// handle. Hard links show as one inode.
+//
+// [Server.Switch] serves another tree at the same mount point without
+// remounting: nodes of the new tree carry a new generation and fresh node
+// ids, so the kernel drops what it knew of the old one. Descriptors opened
+// before a switch keep using the old tree's files, and a process whose
+// working directory lies inside a replaced directory keeps seeing the old
+// one: start a process after the switch to see the new tree.
+//
+// # Limits
+//
+// What the kernel never sends cannot be seen: pages written through a shared
+// mmap (allowed through FUSE_DIRECT_IO_ALLOW_MMAP, which SQLite's WAL index
+// needs) reach the FS only when the kernel writes them back, as writes, at
+// close or msync at the latest; syncfs(2) and sync(2) do not reach the
+// server; fcntl and flock locks stay in the kernel; FICLONE never arrives.
+//
+// Operations the FS cannot express fail the way a filesystem without them
+// fails, never succeed silently: setxattr is refused with ENOTSUP (GNU
+// sed and coreutils then fall back to fchmod), getxattr answers ENODATA and
+// listxattr an empty list; copy_file_range, fallocate, O_TMPFILE and mknod
+// answer EOPNOTSUPP (the kernel and libc fall back to plain writes);
+// RENAME_EXCHANGE and RENAME_WHITEOUT answer EINVAL; utimensat answers
+// ENOTSUP on an FS without a Chtimes method.
+//
+// The kernel applies the caller's umask before the FS sees a mode; an FS
+// that applies its own umask on top (as [faultfs.OS] does) masks twice, so
+// serve a filesystem with a zero umask where exact modes matter.
+//
+// Mounting needs /dev/fuse; as root it uses mount(2) directly, otherwise
+// the fusermount3 (or fusermount) helper.
+package fuse

@@ -1,0 +1,120 @@
+package fuse
+
+import (
+	"context"
+	"io"
+	"io/fs"
+	"sync"
+	"syscall"
+
+	"github.com/crashcheck/crashcheck/faultfs"
+	gofs "github.com/hanwen/go-fuse/v2/fs"
+	"github.com/hanwen/go-fuse/v2/fuse"
+)
+
+// handle is an open file: reads, writes and syncs go to the FS's File, so
+// a file unlinked while open keeps working.
+type handle struct {
+	mu     sync.Mutex // the FS's File need not be safe for concurrent use
+	f      faultfs.File
+	append bool // O_APPEND: every write goes to the FS's end of file
+	dsync  bool // O_SYNC or O_DSYNC: every write is followed by a sync
+
+	onRelease func() // set before the handle is returned to the kernel
+}
+
+var (
+	_ gofs.FileReader   = (*handle)(nil)
+	_ gofs.FileWriter   = (*handle)(nil)
+	_ gofs.FileFlusher  = (*handle)(nil)
+	_ gofs.FileReleaser = (*handle)(nil)
+)
+
+func newHandle(f faultfs.File, flags uint32) *handle {
+	return &handle{
+		f:      f,
+		append: flags&syscall.O_APPEND != 0,
+		dsync:  flags&syscall.O_DSYNC != 0,
+	}
+}
+
+// Read implements gofs.FileReader.
+func (h *handle) Read(ctx context.Context, dest []byte, off int64) (fuse.ReadResult, syscall.Errno) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	n, err := h.f.ReadAt(dest, off)
+	if err != nil && err != io.EOF && n == 0 {
+		return nil, errnoOf(err)
+	}
+	return fuse.ReadResultData(dest[:n]), 0
+}
+
+// Write implements gofs.FileWriter. A write the FS did only in part
+// returns the part, as write(2) does; the error comes with the next write.
+func (h *handle) Write(ctx context.Context, data []byte, off int64) (uint32, syscall.Errno) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.append {
+		fi, err := h.f.Stat()
+		if err != nil {
+			return 0, errnoOf(err)
+		}
+		off = fi.Size()
+	}
+	n, err := h.f.WriteAt(data, off)
+	if err != nil && n == 0 {
+		return 0, errnoOf(err)
+	}
+	if err == nil && h.dsync {
+		if err := h.f.Sync(); err != nil {
+			return 0, errnoOf(err)
+		}
+	}
+	return uint32(n), 0
+}
+
+// Flush implements gofs.FileFlusher: close(2) of one descriptor. Nothing
+// is buffered here, so there is nothing to do; the FS's File is closed on
+// RELEASE, when the last descriptor goes.
+func (h *handle) Flush(ctx context.Context) syscall.Errno { return 0 }
+
+// Release implements gofs.FileReleaser.
+func (h *handle) Release(ctx context.Context) syscall.Errno {
+	if h.onRelease != nil {
+		h.onRelease()
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return errnoOf(h.f.Close())
+}
+
+func (h *handle) sync() syscall.Errno {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return errnoOf(h.f.Sync())
+}
+
+func (h *handle) stat() (fs.FileInfo, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.f.Stat()
+}
+
+func (h *handle) chmod(m fs.FileMode) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.f.Chmod(m)
+}
+
+func (h *handle) chown(uid, gid int) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.f.Chown(uid, gid)
+}
+
+func (h *handle) truncate(size int64) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.f.Truncate(size)
+}
+

@@ -1,0 +1,225 @@
+package fuse
+
+import (
+	"bytes"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/crashcheck/crashcheck/faultfs"
+)
+
+// requireFUSE skips the test, saying why, unless this process can mount.
+func requireFUSE(t testing.TB) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("skipping: mounting FUSE with mount(2) needs root")
+	}
+	if err := Available(); err != nil {
+		t.Skipf("skipping: %v", err)
+	}
+}
+
+// mount serves fsys at a fresh directory, unmounted when the test ends.
+func mount(t testing.TB, fsys faultfs.FS, opts Options) *Server {
+	t.Helper()
+	requireFUSE(t)
+	dir := t.TempDir()
+	s, err := Mount(dir, fsys, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := s.Unmount(); err != nil {
+			t.Errorf("unmount: %v", err)
+		}
+	})
+	return s
+}
+
+// hostDir opens a fresh host directory as an FS.
+func hostDir(t testing.TB) (*faultfs.Root, string) {
+	t.Helper()
+	dir := t.TempDir()
+	r, err := faultfs.OpenRoot(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	return r, dir
+}
+
+// run runs a program with its working directory at dir and returns its
+// standard output; it fails the test if the program fails.
+func run(t testing.TB, dir string, name string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(name, args...)
+	cmd.Dir = dir
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("%s %s: %v\nstdout: %s\nstderr: %s", name, strings.Join(args, " "), err, stdout.String(), stderr.String())
+	}
+	if stderr.Len() > 0 {
+		t.Logf("%s: stderr: %s", name, stderr.String())
+	}
+	return stdout.String()
+}
+
+func requireExec(t testing.TB, name string) {
+	t.Helper()
+	if _, err := exec.LookPath(name); err != nil {
+		t.Skipf("skipping: %s not installed", name)
+	}
+}
+
+// recorder is an FS that logs every call that can change the tree, with
+// its arguments, in the order it arrives. It also gives the host
+// directory it wraps Lchown and Chtimes, which faultfs.Root lacks.
+type recorder struct {
+	faultfs.FS
+	dir string
+
+	mu  sync.Mutex
+	ops []string
+}
+
+func (r *recorder) log(format string, args ...any) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.ops = append(r.ops, fmt.Sprintf(format, args...))
+}
+
+// take returns the ops logged so far and forgets them.
+func (r *recorder) take() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	ops := r.ops
+	r.ops = nil
+	return ops
+}
+
+func (r *recorder) OpenFile(name string, flag int, perm fs.FileMode) (faultfs.File, error) {
+	f, err := r.FS.OpenFile(name, flag, perm)
+	if flag&os.O_CREATE != 0 {
+		r.log("open %s %s %#o = %s", name, faultfs.FlagString(flag), uint32(perm), faultfs.ErrString(err))
+	} else if flag&(os.O_WRONLY|os.O_RDWR) != 0 {
+		r.log("open %s %s = %s", name, faultfs.FlagString(flag), faultfs.ErrString(err))
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &recFile{File: f, r: r, name: name, quiet: flag&(os.O_WRONLY|os.O_RDWR|os.O_CREATE) == 0}, nil
+}
+
+func (r *recorder) Rename(oldpath, newpath string) error {
+	err := r.FS.Rename(oldpath, newpath)
+	r.log("rename %s %s = %s", oldpath, newpath, faultfs.ErrString(err))
+	return err
+}
+
+func (r *recorder) Remove(name string) error {
+	err := r.FS.Remove(name)
+	r.log("remove %s = %s", name, faultfs.ErrString(err))
+	return err
+}
+
+func (r *recorder) Mkdir(name string, perm fs.FileMode) error {
+	err := r.FS.Mkdir(name, perm)
+	r.log("mkdir %s %#o = %s", name, uint32(perm), faultfs.ErrString(err))
+	return err
+}
+
+func (r *recorder) Symlink(oldname, newname string) error {
+	err := r.FS.Symlink(oldname, newname)
+	r.log("symlink %s %s = %s", oldname, newname, faultfs.ErrString(err))
+	return err
+}
+
+func (r *recorder) Link(oldname, newname string) error {
+	err := r.FS.Link(oldname, newname)
+	r.log("link %s %s = %s", oldname, newname, faultfs.ErrString(err))
+	return err
+}
+
+func (r *recorder) Chmod(name string, mode fs.FileMode) error {
+	err := r.FS.Chmod(name, mode)
+	r.log("chmod %s %#o = %s", name, uint32(mode), faultfs.ErrString(err))
+	return err
+}
+
+func (r *recorder) Chown(name string, uid, gid int) error {
+	err := r.FS.Chown(name, uid, gid)
+	r.log("chown %s %d %d = %s", name, uid, gid, faultfs.ErrString(err))
+	return err
+}
+
+func (r *recorder) Lchown(name string, uid, gid int) error {
+	err := os.Lchown(filepath.Join(r.dir, name), uid, gid)
+	r.log("lchown %s %d %d = %s", name, uid, gid, faultfs.ErrString(err))
+	return err
+}
+
+func (r *recorder) Chtimes(name string, atime, mtime time.Time) error {
+	err := os.Chtimes(filepath.Join(r.dir, name), atime, mtime)
+	r.log("chtimes %s %d = %s", name, mtime.Unix(), faultfs.ErrString(err))
+	return err
+}
+
+type recFile struct {
+	faultfs.File
+	r     *recorder
+	name  string
+	quiet bool // opened read-only: its close is not logged
+}
+
+func (f *recFile) WriteAt(p []byte, off int64) (int, error) {
+	n, err := f.File.WriteAt(p, off)
+	f.r.log("write %s off=%d len=%d = %s", f.name, off, len(p), faultfs.ErrString(err))
+	return n, err
+}
+
+func (f *recFile) Write(p []byte) (int, error) {
+	n, err := f.File.Write(p)
+	f.r.log("write %s len=%d = %s", f.name, len(p), faultfs.ErrString(err))
+	return n, err
+}
+
+func (f *recFile) Sync() error {
+	err := f.File.Sync()
+	f.r.log("fsync %s = %s", f.name, faultfs.ErrString(err))
+	return err
+}
+
+func (f *recFile) Truncate(size int64) error {
+	err := f.File.Truncate(size)
+	f.r.log("truncate %s size=%d = %s", f.name, size, faultfs.ErrString(err))
+	return err
+}
+
+func (f *recFile) Chmod(mode fs.FileMode) error {
+	err := f.File.Chmod(mode)
+	f.r.log("fchmod %s %#o = %s", f.name, uint32(mode), faultfs.ErrString(err))
+	return err
+}
+
+func (f *recFile) Chown(uid, gid int) error {
+	err := f.File.Chown(uid, gid)
+	f.r.log("fchown %s %d %d = %s", f.name, uid, gid, faultfs.ErrString(err))
+	return err
+}
+
+func (f *recFile) Close() error {
+	err := f.File.Close()
+	if !f.quiet {
+		f.r.log("close %s = %s", f.name, faultfs.ErrString(err))
+	}
+	return err
+}
+

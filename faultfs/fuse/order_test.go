@@ -1,0 +1,88 @@
+package fuse
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// The ops a program makes arrive at the FS one for one, in program order,
+// with their arguments: the property the crash model rests on.
+func TestOpsArriveInProgramOrder(t *testing.T) {
+	requireExec(t, "python3")
+	root, dir := hostDir(t)
+	rec := &recorder{FS: root, dir: dir}
+	s := mount(t, rec, Options{})
+	rec.take()
+
+	run(t, s.Dir(), "python3", "-c", `
+import os
+fd = os.open("f.tmp", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640)
+os.write(fd, b"hello")
+os.pwrite(fd, b"world!", 5)
+os.fsync(fd)
+os.fdatasync(fd)
+os.close(fd)
+os.rename("f.tmp", "f")
+d = os.open(".", os.O_RDONLY)
+os.fsync(d)
+os.close(d)
+`)
+	want := []string{
+		"open f.tmp O_WRONLY|O_CREAT|O_EXCL 0640 = ok",
+		"write f.tmp off=0 len=5 = ok",
+		"write f.tmp off=5 len=6 = ok",
+		"fsync f.tmp = ok",
+		"fsync f.tmp = ok",
+		"close f.tmp = ok",
+		"rename f.tmp f = ok",
+		"fsync . = ok",
+	}
+	if got := rec.take(); !slices.Equal(got, want) {
+		t.Errorf("ops:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "f")); err != nil || string(b) != "helloworld!" {
+		t.Errorf("host file: %q, %v", b, err)
+	}
+}
+
+// A shell's > redirect onto an existing file is an open, then a truncate
+// (the kernel sends O_TRUNC as a size change), then the write.
+func TestRedirectTruncatesThenWrites(t *testing.T) {
+	root, dir := hostDir(t)
+	if err := os.WriteFile(filepath.Join(dir, "f"), []byte("old content\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rec := &recorder{FS: root, dir: dir}
+	s := mount(t, rec, Options{})
+	run(t, s.Dir(), "sh", "-c", "echo new > f")
+	want := []string{
+		"open f O_WRONLY = ok",
+		"truncate f size=0 = ok",
+		"write f off=0 len=4 = ok",
+		"close f = ok",
+	}
+	if got := rec.take(); !slices.Equal(got, want) {
+		t.Errorf("ops:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// O_APPEND writes land at the FS's end of file.
+func TestAppend(t *testing.T) {
+	root, dir := hostDir(t)
+	if err := os.WriteFile(filepath.Join(dir, "log"), []byte("one\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rec := &recorder{FS: root, dir: dir}
+	s := mount(t, rec, Options{})
+	run(t, s.Dir(), "sh", "-c", "echo two >> log; echo three >> log")
+	if got := run(t, s.Dir(), "cat", "log"); got != "one\ntwo\nthree\n" {
+		t.Errorf("log holds %q", got)
+	}
+	ops := rec.take()
+	if !slices.Contains(ops, "write log off=4 len=4 = ok") || !slices.Contains(ops, "write log off=8 len=6 = ok") {
+		t.Errorf("appends not at end of file:\n%s", strings.Join(ops, "\n"))
+	}
+}

@@ -1,0 +1,195 @@
+package fuse
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/crashcheck/crashcheck/faultfs"
+	gofs "github.com/hanwen/go-fuse/v2/fs"
+	"github.com/hanwen/go-fuse/v2/fuse"
+	"golang.org/x/sys/unix"
+)
+
+// Options configure a mount.
+type Options struct {
+	// ReadOnly refuses every change with EROFS, as a read-only mount does.
+	// Switch keeps this setting; SwitchReadOnly overrides it per tree.
+	ReadOnly bool
+	// Debug logs every FUSE request and reply to standard error.
+	Debug bool
+	// MaxWrite is the largest WRITE the kernel sends; a program's larger
+	// write arrives split into writes of this size. Zero means 1 MiB.
+	MaxWrite int
+}
+
+// Server is a mounted FS. Its methods are safe for concurrent use.
+type Server struct {
+	dir  string
+	opts Options
+	fuse *fuse.Server
+
+	mu        sync.Mutex // serialises Switch and Unmount
+	gen       uint64
+	view      atomic.Pointer[view]
+	unmounted bool
+}
+
+// view is one tree the server serves: nodes looked up in it keep using it
+// after a switch, so that descriptors and working directories opened
+// before the switch keep the old tree.
+type view struct {
+	fsys     faultfs.FS
+	readOnly bool
+	gen      uint64
+}
+
+// ErrUnavailable is wrapped by Mount's error when this machine cannot
+// mount FUSE filesystems (no /dev/fuse, or not allowed to).
+var ErrUnavailable = errors.New("FUSE unavailable")
+
+// Available reports why FUSE filesystems cannot be mounted here, or nil if
+// they can: /dev/fuse must be readable and writable, and without root a
+// fusermount3 or fusermount helper must be installed.
+func Available() error {
+	f, err := os.OpenFile("/dev/fuse", os.O_RDWR, 0)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrUnavailable, err)
+	}
+	f.Close()
+	if os.Geteuid() != 0 {
+		for _, dir := range []string{"/bin", "/usr/bin", "/sbin", "/usr/sbin", "/usr/local/bin"} {
+			for _, name := range []string{"fusermount3", "fusermount"} {
+				if _, err := os.Stat(dir + "/" + name); err == nil {
+					return nil
+				}
+			}
+		}
+		return fmt.Errorf("%w: not root and no fusermount3 helper installed", ErrUnavailable)
+	}
+	return nil
+}
+
+// Mount serves fsys at dir, which must be an existing directory, until
+// Unmount. Every open is direct I/O and every timeout zero, so each
+// operation a program makes on the mount reaches fsys (see the package
+// documentation). As root it mounts with mount(2) itself; otherwise it
+// needs the fusermount3 helper.
+func Mount(dir string, fsys faultfs.FS, opts Options) (*Server, error) {
+	if err := Available(); err != nil {
+		return nil, &os.PathError{Op: "mount", Path: dir, Err: err}
+	}
+	s := &Server{dir: dir, opts: opts, gen: 1}
+	s.view.Store(&view{fsys: fsys, readOnly: opts.ReadOnly, gen: s.gen})
+	root := &node{srv: s}
+
+	zero := time.Duration(0)
+	maxWrite := opts.MaxWrite
+	if maxWrite <= 0 {
+		maxWrite = 1 << 20
+	}
+	fo := &gofs.Options{
+		MountOptions: fuse.MountOptions{
+			FsName:            "crashcheck",
+			Name:              "crashcheck",
+			DirectMount:       true,
+			DirectMountStrict: os.Geteuid() == 0,
+			MaxWrite:          maxWrite,
+			Debug:             opts.Debug,
+			// Shared mmap on a direct-I/O file (SQLite's WAL index).
+			ExtraCapabilities: fuse.CAP_DIRECT_IO_ALLOW_MMAP,
+			// Nothing may stand between the program and the FS.
+			DisabledCapabilities: fuse.CAP_WRITEBACK_CACHE | fuse.CAP_PASSTHROUGH |
+				fuse.CAP_ATOMIC_O_TRUNC,
+		},
+		EntryTimeout:    &zero,
+		AttrTimeout:     &zero,
+		NegativeTimeout: &zero,
+		NullPermissions: true,
+		RootStableAttr:  &gofs.StableAttr{Ino: 1},
+	}
+	srv, err := gofs.Mount(dir, root, fo)
+	if err != nil {
+		return nil, &os.PathError{Op: "mount", Path: dir, Err: err}
+	}
+	s.fuse = srv
+	closeFuseOnExec()
+	// The first ACCESS answer (ENOSYS) tells the kernel to stop asking:
+	// afterwards chdir into the mount needs no reply from this process,
+	// which it could not give while it is forking a child that chdirs
+	// there (a vfork child blocks its parent's thread, and a garbage
+	// collection waiting for that thread would stop the server).
+	syscall.Access(dir, unix.X_OK)
+	return s, nil
+}
+
+// closeFuseOnExec marks every /dev/fuse descriptor of this process
+// close-on-exec. go-fuse v2.12.1 leaves the one it opens for a direct
+// mount inheritable, so every program started afterwards would hold the
+// connection open: a child stuck on the mount would then keep itself
+// stuck after the server is gone.
+func closeFuseOnExec() {
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		return
+	}
+	for _, e := range ents {
+		fd, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		if target, err := os.Readlink("/proc/self/fd/" + e.Name()); err == nil && target == "/dev/fuse" {
+			syscall.CloseOnExec(fd)
+		}
+	}
+}
+
+// Dir returns the mount point.
+func (s *Server) Dir() string { return s.dir }
+
+// Switch makes the mount serve fsys from now on, writable unless the
+// mount's Options.ReadOnly is set. Names resolved after Switch returns see
+// fsys; descriptors opened before keep the files they had.
+func (s *Server) Switch(fsys faultfs.FS) { s.switchTo(fsys, s.opts.ReadOnly) }
+
+// SwitchReadOnly is Switch, with every change to fsys through the mount
+// refused with EROFS.
+func (s *Server) SwitchReadOnly(fsys faultfs.FS) { s.switchTo(fsys, true) }
+
+func (s *Server) switchTo(fsys faultfs.FS, readOnly bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.gen++
+	s.view.Store(&view{fsys: fsys, readOnly: readOnly, gen: s.gen})
+}
+
+// FS returns the tree being served.
+func (s *Server) FS() faultfs.FS { return s.view.Load().fsys }
+
+// Unmount removes the mount. If a process still uses it, Unmount retries
+// for a moment and then detaches it lazily (the mount point is free at
+// once, the kernel drops the mount when its last user goes) and reports
+// that it had to. Calling it again is a no-op.
+func (s *Server) Unmount() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.unmounted {
+		return nil
+	}
+	err := s.fuse.Unmount()
+	if err == nil {
+		s.unmounted = true
+		return nil
+	}
+	if derr := syscall.Unmount(s.dir, syscall.MNT_DETACH); derr != nil {
+		return &os.PathError{Op: "unmount", Path: s.dir, Err: err}
+	}
+	s.unmounted = true
+	return &os.PathError{Op: "unmount", Path: s.dir,
+		Err: fmt.Errorf("busy, detached lazily: %w", err)}
+}
