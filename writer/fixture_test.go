@@ -85,3 +85,10 @@ func tempFiles(t *testing.T, dir string) []string {
 	}
 	return out
 }
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}

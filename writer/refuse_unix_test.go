@@ -87,13 +87,6 @@ func TestRefusedTargets(t *testing.T) {
 	}
 }
 
-func must(t *testing.T, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
 func entries(t *testing.T, dir string) string {
 	t.Helper()
 	es, err := os.ReadDir(dir)
