@@ -26,6 +26,9 @@
 //	unlink, rmdir        FS.Remove
 //	mkdir, symlink, link FS.Mkdir, FS.Symlink, FS.Link
 //
+// close(2) returns before the FS's File.Close is called: the kernel sends
+// the release of the last descriptor asynchronously.
+//
 // Names handed to the FS are slash-separated and relative to its root ("."
 // is the root). A file unlinked while open keeps working through its open
 // handle. Hard links show as one inode.

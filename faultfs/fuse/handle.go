@@ -117,4 +117,3 @@ func (h *handle) truncate(size int64) error {
 	defer h.mu.Unlock()
 	return h.f.Truncate(size)
 }
-

@@ -96,6 +96,21 @@ func (r *recorder) log(format string, args ...any) {
 	r.ops = append(r.ops, fmt.Sprintf(format, args...))
 }
 
+// wait waits up to a second for n ops to be logged and returns them all,
+// forgetting them: the kernel sends RELEASE, which closes the FS's file,
+// after close(2) has returned.
+func (r *recorder) wait(n int) []string {
+	for deadline := time.Now().Add(time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		r.mu.Lock()
+		k := len(r.ops)
+		r.mu.Unlock()
+		if k >= n {
+			break
+		}
+	}
+	return r.take()
+}
+
 // take returns the ops logged so far and forgets them.
 func (r *recorder) take() []string {
 	r.mu.Lock()
@@ -222,4 +237,3 @@ func (f *recFile) Close() error {
 	}
 	return err
 }
-

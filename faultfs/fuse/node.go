@@ -566,7 +566,6 @@ func (n *node) Removexattr(ctx context.Context, attr string) syscall.Errno {
 	return syscall.ENOTSUP
 }
 
-
 // Access implements gofs.NodeAccesser by declining (ENOSYS), after which
 // the kernel grants access(2) and chdir(2) without asking. Permission
 // checks on open, unlink and the rest still apply as the FS makes them.

@@ -40,7 +40,7 @@ os.close(d)
 		"rename f.tmp f = ok",
 		"fsync . = ok",
 	}
-	if got := rec.take(); !slices.Equal(got, want) {
+	if got := rec.wait(len(want)); !slices.Equal(got, want) {
 		t.Errorf("ops:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 	if b, err := os.ReadFile(filepath.Join(dir, "f")); err != nil || string(b) != "helloworld!" {
@@ -64,7 +64,7 @@ func TestRedirectTruncatesThenWrites(t *testing.T) {
 		"write f off=0 len=4 = ok",
 		"close f = ok",
 	}
-	if got := rec.take(); !slices.Equal(got, want) {
+	if got := rec.wait(len(want)); !slices.Equal(got, want) {
 		t.Errorf("ops:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
