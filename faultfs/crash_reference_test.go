@@ -504,7 +504,9 @@ func refExt4(h *History, point, maxStates int) map[string]bool {
 	for j, ws := range carries {
 		if u, ok := unitOf[j]; ok {
 			for _, w := range ws {
-				brings[u] = append(brings[u], unitOf[w])
+				if fate[w] == "pending" { // not already made durable by another flush
+					brings[u] = append(brings[u], unitOf[w])
+				}
 			}
 		}
 	}

@@ -196,7 +196,11 @@ func (ext4OrderedModel) plan(h *History, point int) *plan {
 	}
 	for i, ws := range flushed {
 		for _, w := range ws {
-			p.attach[unitOf[i]] = append(p.attach[unitOf[i]], unitOf[w])
+			// A write an earlier, committed flush already made durable
+			// has no unit: there is nothing more to attach.
+			if u, ok := unitOf[w]; ok {
+				p.attach[unitOf[i]] = append(p.attach[unitOf[i]], u)
+			}
 		}
 	}
 	p.index(h)
