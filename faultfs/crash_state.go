@@ -23,6 +23,7 @@ type CrashState struct {
 	kept  []uint64 // bitset over p's units
 
 	dirs    map[uint64][]dirent
+	owned   [][]dirent // the entry slices of dirs this state built (not the snapshot's)
 	dirPool [][]dirent
 	files   map[uint64]*fileView
 	pool    []*fileView
@@ -44,12 +45,11 @@ func newCrashState(h *History, p *plan, model string) *CrashState {
 // reset makes s the state that keeps the units set in kept (nil: none).
 func (s *CrashState) reset(kept []uint64) {
 	s.kept = kept
-	for ino, e := range s.dirs {
-		if e != nil {
-			s.dirPool = append(s.dirPool, e[:0])
-		}
-		delete(s.dirs, ino)
+	for _, e := range s.owned {
+		s.dirPool = append(s.dirPool, e[:0])
 	}
+	s.owned = s.owned[:0]
+	clear(s.dirs)
 	clear(s.files)
 	s.npool = 0
 }
@@ -103,7 +103,9 @@ func (s *CrashState) entries(dir uint64) []dirent {
 			e = setEntry(e, o.name, o.ino)
 		}
 	}
-	if !copied {
+	if copied {
+		s.owned = append(s.owned, e)
+	} else {
 		e = base
 	}
 	s.dirs[dir] = e

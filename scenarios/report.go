@@ -1,0 +1,140 @@
+package scenarios
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/crashcheck/crashcheck/faultfs"
+)
+
+// Report is what Verify found.
+type Report struct {
+	Name        string
+	Models      []string
+	Ops         []faultfs.Op // the fault-free run's disk operations (its crash points lie between them)
+	Trace       []faultfs.Op // every call the fault-free run made
+	CrashPoints int          // crash points of the fault-free run
+	States      int          // crash states checked, over all runs and models
+	Exhaustive  bool         // every crash point was enumerated exhaustively
+	ErrorRuns   int          // re-runs with an injected fault
+	Violations  []Violation  // smallest first
+}
+
+// OK reports whether no invariant was violated.
+func (r *Report) OK() bool { return len(r.Violations) == 0 }
+
+// Violation is one invariant found broken, with what a person needs to
+// understand it.
+type Violation struct {
+	Invariant string
+	Kind      Kind
+	Model     string // the persistence model; "" when no crash is involved
+	Point     int    // the crash point (ops done before the crash); -1 when no crash is involved
+	Fault     string // the injected fault, if any ("#3 fsync .f.tmp = EIO")
+	State     string // which pending ops the crash state kept, dropped, tore
+	Detail    string // what the file held against old and new
+	Timeline  []string
+	kept      int
+}
+
+func newViolation(inv string, s *Situation, h *faultfs.History, err error) Violation {
+	v := Violation{Invariant: inv, Kind: s.Kind, Model: s.Model, Point: -1, Detail: err.Error()}
+	if s.Fault != nil {
+		v.Fault = s.Fault.String()
+	}
+	ops := h.Ops()
+	fate := map[int]string{}
+	limit := len(ops)
+	if s.Kind == AfterCrash {
+		v.Point = s.Point
+		v.State = s.State.Describe()
+		v.kept = s.State.KeptCount()
+		limit = s.Point
+		for _, i := range s.State.Kept() {
+			fate[i] = "kept"
+		}
+		for _, i := range s.State.Dropped() {
+			fate[i] = "DROPPED"
+		}
+		for _, i := range s.State.Torn() {
+			fate[i] = "TORN"
+		}
+	}
+	for i := 0; i < limit; i++ {
+		line := ops[i].String()
+		if f, ok := fate[i]; ok {
+			line = fmt.Sprintf("%-60s  [%s]", line, f)
+		}
+		v.Timeline = append(v.Timeline, line)
+	}
+	if s.Kind == AfterCrash {
+		if s.Point < len(ops) {
+			v.Timeline = append(v.Timeline, fmt.Sprintf("--- crash (next: %s)", ops[s.Point]))
+		} else {
+			v.Timeline = append(v.Timeline, "--- crash after Run returned")
+		}
+	}
+	return v
+}
+
+func (r *Report) sortViolations() {
+	slices.SortStableFunc(r.Violations, func(a, b Violation) int {
+		if a.Kind != b.Kind {
+			return int(a.Kind) - int(b.Kind)
+		}
+		if a.Point != b.Point {
+			return a.Point - b.Point
+		}
+		return a.kept - b.kept
+	})
+}
+
+// String prints the violation for a person.
+func (v Violation) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "VIOLATION %s", v.Invariant)
+	switch v.Kind {
+	case AfterCrash:
+		fmt.Fprintf(&b, " after a crash at point %d under %s", v.Point, v.Model)
+	case AfterError:
+		fmt.Fprintf(&b, " after Run returned an error")
+	case AfterSuccess:
+		fmt.Fprintf(&b, " after Run returned nil")
+	}
+	b.WriteString("\n")
+	if v.Fault != "" {
+		fmt.Fprintf(&b, "  injected fault at call %s\n", v.Fault)
+	}
+	fmt.Fprintf(&b, "  %s\n", v.Detail)
+	if v.State != "" {
+		fmt.Fprintf(&b, "  state: %s\n", v.State)
+	}
+	if len(v.Timeline) > 0 {
+		b.WriteString("  disk operations:\n")
+		for _, l := range v.Timeline {
+			fmt.Fprintf(&b, "    %s\n", l)
+		}
+	}
+	return b.String()
+}
+
+// String prints the report: a summary line, then each violation.
+func (r *Report) String() string {
+	var b strings.Builder
+	ex := "exhaustive"
+	if !r.Exhaustive {
+		ex = "sampled"
+	}
+	fmt.Fprintf(&b, "%s: %d ops, %d crash points, %d crash states (%s) under %s, %d error runs: ",
+		r.Name, len(r.Ops), r.CrashPoints, r.States, ex, strings.Join(r.Models, ","), r.ErrorRuns)
+	if r.OK() {
+		b.WriteString("ok\n")
+		return b.String()
+	}
+	fmt.Fprintf(&b, "%d violation(s)\n", len(r.Violations))
+	for _, v := range r.Violations {
+		b.WriteString(v.String())
+	}
+	return b.String()
+}

@@ -1,0 +1,179 @@
+package scenarios
+
+import (
+	"fmt"
+	"io/fs"
+
+	"github.com/crashcheck/crashcheck/faultfs"
+	"github.com/crashcheck/crashcheck/writer"
+	"pgregory.net/rapid"
+)
+
+// WriterCase is one input of the writer's suite.
+type WriterCase struct {
+	Old        []byte      // the target's content before, nil if absent
+	OldMode    fs.FileMode // its mode
+	New        []byte      // what is written
+	Perm       fs.FileMode // the perm argument
+	Symlink    bool        // the target is a symbolic link to d/real
+	Stream     bool        // Create, Write in chunks, Commit (else WriteFile)
+	Chunk      int         // the chunk size when streaming
+	Durability writer.Durability
+	Backup     bool // WithBackup(".bak")
+}
+
+// MaxContent is the largest content the suites draw.
+const MaxContent = 1 << 20
+
+// MaxChunks bounds the writes a streaming case makes: every write adds crash
+// points and error runs, and eight chunks already interleave sectors.
+const MaxChunks = 8
+
+// DrawWriterCase draws a writer case.
+func DrawWriterCase(t *rapid.T) WriterCase {
+	c := WriterCase{
+		New:        Content(MaxContent, 'N').Draw(t, "new"),
+		Perm:       Perm().Draw(t, "perm"),
+		Stream:     rapid.Bool().Draw(t, "stream"),
+		Chunk:      rapid.IntRange(1, 64<<10).Draw(t, "chunk"), // raised to len(New)/MaxChunks
+		Durability: rapid.SampledFrom([]writer.Durability{writer.Durable, writer.FileSynced, writer.NoSync}).Draw(t, "durability"),
+		Backup:     rapid.Bool().Draw(t, "backup"),
+	}
+	if rapid.Bool().Draw(t, "exists") {
+		c.Old = Content(MaxContent, 'O').Draw(t, "old")
+		c.OldMode = Perm().Draw(t, "oldMode")
+		c.Symlink = rapid.Bool().Draw(t, "symlink")
+	}
+	return c
+}
+
+// Target is the path the suite writes to.
+const Target = "target"
+
+// realPath is where a symlinked target points.
+const realPath = "d/real"
+
+// Setup builds the case's initial state.
+func (c WriterCase) Setup(fsys faultfs.FS) error {
+	if c.Old == nil {
+		return nil
+	}
+	path := Target
+	if c.Symlink {
+		if err := fsys.Mkdir("d", 0o755); err != nil {
+			return err
+		}
+		if err := fsys.Symlink(realPath, Target); err != nil {
+			return err
+		}
+		path = realPath
+	}
+	if err := faultfs.WriteFile(fsys, path, c.Old, c.OldMode); err != nil {
+		return err
+	}
+	return fsys.Chmod(path, c.OldMode)
+}
+
+// Options returns the writer options the case uses on fsys.
+func (c WriterCase) Options(fsys faultfs.FS) []writer.Option {
+	opts := []writer.Option{writer.WithFS(fsys), writer.WithDurability(c.Durability)}
+	if c.Backup {
+		opts = append(opts, writer.WithBackup(".bak"))
+	}
+	return opts
+}
+
+// Write replaces the target with our writer.
+func (c WriterCase) Write(fsys faultfs.FS) error {
+	if !c.Stream {
+		return writer.WriteFile(Target, c.New, c.Perm, c.Options(fsys)...)
+	}
+	f, err := writer.Create(Target, c.Perm, c.Options(fsys)...)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	chunk := max(c.Chunk, (len(c.New)+MaxChunks-1)/MaxChunks)
+	for rest := c.New; len(rest) > 0; {
+		n := min(chunk, len(rest))
+		if _, err := f.Write(rest[:n]); err != nil {
+			return err
+		}
+		rest = rest[n:]
+	}
+	return f.Commit()
+}
+
+// Invariants returns what must hold for the case at its durability level,
+// and the models under which it must hold: NoSync promises atomicity
+// against process crashes only, FileSynced everything but durability.
+func (c WriterCase) Invariants() ([]Invariant, []faultfs.Model) {
+	keep := []string{Target}
+	dir := "."
+	if c.Symlink {
+		dir = "d"
+		keep = []string{"real"}
+	}
+	if c.Backup {
+		keep = append(keep, keep[0]+".bak")
+	}
+	invs := []Invariant{AtomicReplace(Target), NoLeftovers(dir, keep...), ModePreserved(Target), ReportsErrors()}
+	if c.Symlink {
+		invs = append(invs, StillSymlink(Target), NoLeftovers(".", Target, "d"))
+	}
+	if c.Backup && c.Old != nil {
+		invs = append(invs, BackupHoldsOld(Target, keep[0]+".bak", dir))
+	}
+	models := faultfs.Models()
+	switch c.Durability {
+	case writer.Durable:
+		invs = append(invs, Durable(Target))
+	case writer.NoSync:
+		models = models[:1] // process
+	}
+	return invs, models
+}
+
+// Spec returns the case as a harness spec.
+func (c WriterCase) Spec() Spec {
+	invs, models := c.Invariants()
+	return Spec{Name: "writer", Setup: c.Setup, Run: c.Write, Invariants: invs, Models: models}
+}
+
+// StillSymlink: once Run has returned, path is still a symbolic link.
+func StillSymlink(path string) Invariant {
+	return Invariant{Name: "StillSymlink(" + path + ")", Check: func(s *Situation) error {
+		info, err := s.State.Lstat(path)
+		if err != nil {
+			return fmt.Errorf("%s: %v", path, err)
+		}
+		if info.Mode()&fs.ModeSymlink == 0 {
+			return fmt.Errorf("%s is no longer a symbolic link (mode %v)", path, info.Mode())
+		}
+		return nil
+	}}
+}
+
+// BackupHoldsOld: after Run returned nil, dir/backup holds what path
+// held before.
+func BackupHoldsOld(path, backup, dir string) Invariant {
+	return Invariant{Name: "BackupHoldsOld(" + backup + ")", Check: func(s *Situation) error {
+		if s.Kind != AfterSuccess {
+			return nil
+		}
+		old, _ := versionOf(s.Initial, path)
+		got, err := versionOf(s.State, dir+"/"+backup)
+		if err != nil || !got.sameContent(old) {
+			return fmt.Errorf("backup %s/%s holds %s, not the old content (%s)", dir, backup, got.describe(), old.describe())
+		}
+		return nil
+	}}
+}
+
+func init() {
+	Register(Scenario{
+		Name:        "writer",
+		Description: "writer.WriteFile and Create/Commit: any content, mode, symlink, backup and durability level",
+		Spec:        func(t *rapid.T) Spec { return DrawWriterCase(t).Spec() },
+	})
+}
