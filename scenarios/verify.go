@@ -144,4 +144,3 @@ func (v *verifier) check(s *Situation, h *faultfs.History) {
 		v.rep.Violations = append(v.rep.Violations, newViolation(inv.Name, s, h, err))
 	}
 }
-
