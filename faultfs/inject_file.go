@@ -48,7 +48,7 @@ func (f *injectFile) isDir() bool {
 	switch {
 	case f.flag&(os.O_WRONLY|os.O_RDWR) != 0:
 		f.dir = -1
-	case f.flag&syscall.O_DIRECTORY != 0:
+	case f.flag&oDIRECTORY != 0:
 		f.dir = 1
 	default:
 		f.dir = -1
