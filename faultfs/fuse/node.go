@@ -2,6 +2,7 @@ package fuse
 
 import (
 	"context"
+	"errors"
 	"io/fs"
 	"os"
 	"slices"
@@ -314,8 +315,14 @@ func (n *node) Create(ctx context.Context, name string, flags uint32, mode uint3
 	if errno != 0 {
 		return nil, nil, 0, errno
 	}
-	oflag := int(flags)&(syscall.O_ACCMODE|os.O_EXCL|os.O_TRUNC) | os.O_CREATE
-	f, err := v.fsys.OpenFile(p, oflag, fileMode(mode))
+	// The kernel sends CREATE for a name it just failed to look up, so
+	// O_TRUNC has nothing to truncate: create exclusively, and truncate
+	// only if the name appeared in between.
+	acc := int(flags) & syscall.O_ACCMODE
+	f, err := v.fsys.OpenFile(p, acc|os.O_CREATE|os.O_EXCL, fileMode(mode))
+	if errors.Is(err, fs.ErrExist) && flags&syscall.O_EXCL == 0 {
+		f, err = v.fsys.OpenFile(p, acc|os.O_CREATE|int(flags)&os.O_TRUNC, fileMode(mode))
+	}
 	if err != nil {
 		return nil, nil, 0, errnoOf(err)
 	}
