@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/crashcheck/crashcheck/faultfs"
 	"github.com/crashcheck/crashcheck/faultfs/fuse"
@@ -68,6 +69,11 @@ func (r *runner) run() int {
 	defer r.unmount()
 
 	r.runCommand()
+	// The kernel releases COMMAND's files just after it exits: wait, so
+	// that every close is in the trace, the same on every run.
+	if !srv.WaitClosed(5 * time.Second) {
+		fmt.Fprintln(r.stderr, "crashcheck run: warning: files still open on the mount 5s after COMMAND ended; their closes are missing from the trace")
+	}
 	if r.interrupted != nil {
 		return r.interruptedExit()
 	}

@@ -30,11 +30,14 @@ var (
 	_ gofs.FileReleaser = (*handle)(nil)
 )
 
-func newHandle(f faultfs.File, flags uint32) *handle {
+// newHandle wraps f; the server counts it open until its release.
+func (s *Server) newHandle(f faultfs.File, flags uint32) *handle {
+	s.open.Add(1)
 	return &handle{
-		f:      f,
-		append: flags&syscall.O_APPEND != 0,
-		dsync:  flags&syscall.O_DSYNC != 0,
+		f:         f,
+		append:    flags&syscall.O_APPEND != 0,
+		dsync:     flags&syscall.O_DSYNC != 0,
+		onRelease: func() { s.open.Add(-1) },
 	}
 }
 

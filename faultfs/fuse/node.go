@@ -279,12 +279,12 @@ func (n *node) Open(ctx context.Context, flags uint32) (gofs.FileHandle, uint32,
 	if err != nil {
 		return nil, 0, errnoOf(err)
 	}
-	h := newHandle(f, flags)
+	h := n.srv.newHandle(f, flags)
 	if acc != os.O_RDONLY {
 		n.mu.Lock()
 		n.writable = append(n.writable, h)
 		n.mu.Unlock()
-		h.onRelease = func() { n.forget(h) }
+		h.onRelease = func() { n.forget(h); n.srv.open.Add(-1) }
 	}
 	return h, fuse.FOPEN_DIRECT_IO, 0
 }
@@ -332,7 +332,7 @@ func (n *node) Create(ctx context.Context, name string, flags uint32, mode uint3
 		return nil, nil, 0, errnoOf(err)
 	}
 	fillAttr(&out.Attr, fi)
-	return n.newChild(ctx, v, fi), newHandle(f, flags), fuse.FOPEN_DIRECT_IO, 0
+	return n.newChild(ctx, v, fi), n.srv.newHandle(f, flags), fuse.FOPEN_DIRECT_IO, 0
 }
 
 // Mkdir implements gofs.NodeMkdirer.

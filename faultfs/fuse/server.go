@@ -34,6 +34,8 @@ type Server struct {
 	opts Options
 	fuse *fuse.Server
 
+	open atomic.Int64 // files open through the mount
+
 	mu        sync.Mutex // serialises Switch and Unmount
 	gen       uint64
 	view      atomic.Pointer[view]
@@ -166,6 +168,22 @@ func (s *Server) switchTo(fsys faultfs.FS, readOnly bool) {
 	defer s.mu.Unlock()
 	s.gen++
 	s.view.Store(&view{fsys: fsys, readOnly: readOnly, gen: s.gen})
+}
+
+// WaitClosed waits until no file is open through the mount, or timeout
+// has passed, and reports whether none is. close(2) returns before the
+// kernel releases the file, so after a program exits its files reach
+// the FS's File.Close a moment later: wait for that before reading a
+// record of the program's operations.
+func (s *Server) WaitClosed(timeout time.Duration) bool {
+	deadline := time.Now().Add(timeout)
+	for s.open.Load() > 0 {
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(200 * time.Microsecond)
+	}
+	return true
 }
 
 // FS returns the tree being served.
