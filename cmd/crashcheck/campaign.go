@@ -1,0 +1,140 @@
+package main
+
+import (
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/crashcheck/crashcheck/faultfs"
+	"github.com/crashcheck/crashcheck/scenarios"
+)
+
+// campaign is a torture run: numbered cases, case k drawing its inputs
+// from caseSeed(seed, k) and running scenario k mod len(scenarios) (in the
+// sorted order of -list), so one seed names one sequence of cases whatever
+// the shard.
+type campaign struct {
+	scenarios []scenarios.Scenario
+	filter    []faultfs.Model // nil: every model
+	seed      uint64
+	runs      int       // cases to run (indices 0..runs-1); 0: until deadline
+	deadline  time.Time // used when runs is 0
+	shard     int       // run only indices ≡ shard mod shards
+	shards    int
+	keepGoing bool
+	workers   int
+	// onCase, if set, is called (from one goroutine at a time) with each
+	// finished case, in no particular order.
+	onCase func(*caseResult)
+
+	// live counters, for progress lines.
+	cases, states, violations atomic.Int64
+	started                   time.Time
+}
+
+// campaignResult is what a campaign did.
+type campaignResult struct {
+	cases       []*caseResult // every finished case, by index
+	crashPoints int
+	states      int
+	skipped     int
+	elapsed     time.Duration
+}
+
+// failures returns the cases that found a violation, by index.
+func (r *campaignResult) failures() []*caseResult {
+	var out []*caseResult
+	for _, c := range r.cases {
+		if c.violated() {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// run runs the campaign. Cases are handed out in index order to workers;
+// without keepGoing, the first violation stops the hand-out, cases with a
+// higher index still running are cancelled, and those with a lower one
+// finish: the violation reported is the one of the lowest failing index,
+// the same a one-worker run would find.
+func (c *campaign) run() *campaignResult {
+	c.started = time.Now()
+	workers := max(c.workers, 1)
+	var (
+		mu      sync.Mutex
+		results []*caseResult
+		next    = c.shard
+		stopAt  atomic.Int64 // lowest failing index + 1; 0: none yet
+		wg      sync.WaitGroup
+	)
+	stopAt.Store(0)
+	take := func() (int, bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		if s := stopAt.Load(); s != 0 && !c.keepGoing {
+			return 0, false
+		}
+		if c.runs > 0 && next >= c.runs || c.runs == 0 && !time.Now().Before(c.deadline) {
+			return 0, false
+		}
+		k := next
+		next += c.shards
+		return k, true
+	}
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				k, ok := take()
+				if !ok {
+					return
+				}
+				sc := c.scenarios[k%len(c.scenarios)]
+				cancel := func() bool {
+					s := stopAt.Load()
+					return !c.keepGoing && s != 0 && int64(k) >= s
+				}
+				res := runCase(sc, c.filter, c.seed, k, cancel)
+				if res.cancelled {
+					continue
+				}
+				c.cases.Add(1)
+				c.states.Add(int64(res.states))
+				mu.Lock()
+				if res.violated() {
+					c.violations.Add(1)
+					for s := stopAt.Load(); s == 0 || int64(k)+1 < s; s = stopAt.Load() {
+						if stopAt.CompareAndSwap(s, int64(k)+1) {
+							break
+						}
+					}
+				}
+				results = append(results, res)
+				if c.onCase != nil {
+					c.onCase(res)
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+
+	slices.SortFunc(results, func(a, b *caseResult) int { return a.index - b.index })
+	if s := stopAt.Load(); s != 0 && !c.keepGoing {
+		// Keep the cases up to the first failure: later ones raced it.
+		results = slices.DeleteFunc(results, func(r *caseResult) bool { return int64(r.index) >= s })
+	}
+	out := &campaignResult{cases: results, elapsed: time.Since(c.started)}
+	for _, r := range results {
+		out.states += r.states
+		if r.skipped {
+			out.skipped++
+		}
+		if r.first != nil {
+			out.crashPoints += r.first.CrashPoints
+		}
+	}
+	return out
+}

@@ -1,0 +1,81 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"sync"
+	"time"
+)
+
+// progress reports a running campaign on stderr: a live line redrawn a few
+// times a second on a terminal, a plain line every interval otherwise.
+type progress struct {
+	w        io.Writer
+	c        *campaign
+	live     bool
+	interval time.Duration
+	stop     chan struct{}
+	done     sync.WaitGroup
+}
+
+// startProgress starts reporting c on w.
+func startProgress(w io.Writer, c *campaign) *progress {
+	p := &progress{w: w, c: c, live: isTerminal(w), interval: 10 * time.Second, stop: make(chan struct{})}
+	if p.live {
+		p.interval = 250 * time.Millisecond
+	}
+	p.done.Add(1)
+	go p.loop()
+	return p
+}
+
+func (p *progress) loop() {
+	defer p.done.Done()
+	tick := time.NewTicker(p.interval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-p.stop:
+			if p.live {
+				fmt.Fprint(p.w, "\r\033[K")
+			}
+			return
+		case <-tick.C:
+			if p.live {
+				fmt.Fprintf(p.w, "\r\033[K%s", p.line())
+			} else {
+				fmt.Fprintf(p.w, "crashcheck torture: %s\n", p.line())
+			}
+		}
+	}
+}
+
+// line is the progress: cases, crash states, states/s, violations, time
+// (or cases) left.
+func (p *progress) line() string {
+	c := p.c
+	el := time.Since(c.started)
+	cases, states, viol := int(c.cases.Load()), int(c.states.Load()), int(c.violations.Load())
+	left := ""
+	if c.runs > 0 {
+		todo := (c.runs - c.shard + c.shards - 1) / c.shards
+		left = fmt.Sprintf("%d of %d cases", cases, todo)
+	} else {
+		left = fmt.Sprintf("%s, %s left", plural(cases, "case"), max(time.Until(c.deadline), 0).Round(time.Second))
+	}
+	return fmt.Sprintf("%s, %d crash states (%s states/s), %s, %s elapsed",
+		left, states, rate(states, el.Seconds()), plural(viol, "violation"), el.Round(time.Second))
+}
+
+// end stops the reporting.
+func (p *progress) end() {
+	close(p.stop)
+	p.done.Wait()
+}
+
+// isTerminal reports whether w is a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && fdIsTerminal(int(f.Fd()))
+}
