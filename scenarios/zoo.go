@@ -1,7 +1,9 @@
 package scenarios
 
 import (
+	"errors"
 	"io/fs"
+	"path"
 
 	"github.com/crashcheck/crashcheck/faultfs"
 	"pgregory.net/rapid"
@@ -27,30 +29,109 @@ func DrawZooCase(t *rapid.T) ZooCase {
 	}
 }
 
+// zooEntry is a broken writer and what its spec needs beyond a plain
+// replace of the target.
+type zooEntry struct {
+	name, description string
+	// write replaces the target; run, when set, is the whole workload
+	// instead (several writers, say).
+	write BrokenWriter
+	run   func(c ZooCase) func(fsys faultfs.FS) error
+	// setup adds to the initial state once the target exists; it is given
+	// the *faultfs.Mem itself, so it may add devices.
+	setup func(m *faultfs.Mem) error
+	// invariants, when set, replace zooInvariants.
+	invariants func(c ZooCase) []Invariant
+	caught     []Catch
+}
+
+// zoo holds every broken writer by name (without the "zoo/" prefix).
+var zoo = map[string]*zooEntry{}
+
 // registerZoo registers a broken writer as the scenario zoo/<name>, with the
 // invariants and models expected to catch it.
 func registerZoo(name, description string, w BrokenWriter, caught ...Catch) {
+	registerZooEntry(&zooEntry{name: name, description: description, write: w, caught: caught})
+}
+
+// registerZooEntry registers a broken writer that needs more than a
+// BrokenWriter says: extra initial state, its own workload or invariants.
+func registerZooEntry(e *zooEntry) {
+	if _, dup := zoo[e.name]; dup {
+		panic("scenarios: duplicate zoo writer " + e.name)
+	}
+	zoo[e.name] = e
 	Register(Scenario{
-		Name:        "zoo/" + name,
-		Description: description,
+		Name:        "zoo/" + e.name,
+		Description: e.description,
 		Broken:      true,
-		Caught:      caught,
-		Spec: func(t *rapid.T) Spec {
-			c := DrawZooCase(t)
-			return Spec{
-				Name: "zoo/" + name,
-				Setup: func(fsys faultfs.FS) error {
-					if err := faultfs.WriteFile(fsys, Target, c.Old, c.OldMode); err != nil {
-						return err
-					}
-					return fsys.Chmod(Target, c.OldMode)
-				},
-				Run: func(fsys faultfs.FS) error { return w(fsys, Target, c.New, 0o644) },
-				Invariants: []Invariant{
-					AtomicReplace(Target), Durable(Target), NoLeftovers(".", Target),
-					ModePreserved(Target), ReportsErrors(),
-				},
-			}
-		},
+		Caught:      e.caught,
+		Spec:        func(t *rapid.T) Spec { return e.spec(DrawZooCase(t)) },
 	})
+}
+
+// spec returns the crash test of one case: the target holds c.Old with
+// mode c.OldMode, and the writer replaces it with c.New (perm 0644).
+func (e *zooEntry) spec(c ZooCase) Spec {
+	run := func(fsys faultfs.FS) error { return e.write(fsys, Target, c.New, 0o644) }
+	if e.run != nil {
+		run = e.run(c)
+	}
+	invs := zooInvariants()
+	if e.invariants != nil {
+		invs = e.invariants(c)
+	}
+	return Spec{
+		Name: "zoo/" + e.name,
+		Setup: func(fsys faultfs.FS) error {
+			if err := faultfs.WriteFile(fsys, Target, c.Old, c.OldMode); err != nil {
+				return err
+			}
+			if err := fsys.Chmod(Target, c.OldMode); err != nil {
+				return err
+			}
+			if e.setup != nil {
+				return e.setup(fsys.(*faultfs.Mem))
+			}
+			return nil
+		},
+		Run:        run,
+		Invariants: invs,
+	}
+}
+
+// zooInvariants are what a replace of the target must keep: the target
+// whole, durable once Run returns, no stray files, its mode kept, and every
+// error reported.
+func zooInvariants() []Invariant {
+	return []Invariant{
+		AtomicReplace(Target), Durable(Target), NoLeftovers(".", Target),
+		ModePreserved(Target), ReportsErrors(),
+	}
+}
+
+// syncDir fsyncs the directory holding name, the POSIX way.
+func syncDir(fsys faultfs.FS, name string) error {
+	d, err := fsys.Open(path.Dir(name))
+	if err != nil {
+		return err
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// targetPerm returns the mode an existing target has, or perm for a new
+// one: what a careful writer gives its temp file.
+func targetPerm(fsys faultfs.FS, name string, perm fs.FileMode) (fs.FileMode, error) {
+	info, err := fsys.Stat(name)
+	if errors.Is(err, fs.ErrNotExist) {
+		return perm, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	return info.Mode(), nil
 }

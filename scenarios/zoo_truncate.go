@@ -24,5 +24,7 @@ func truncateInPlace(fsys faultfs.FS, name string, data []byte, perm fs.FileMode
 
 func init() {
 	registerZoo("truncate-in-place", "os.WriteFile: truncate the target, then write it (empty file after a crash)",
-		truncateInPlace, Catch{Invariant: "AtomicReplace", Model: "process"})
+		truncateInPlace,
+		Catch{"AtomicReplace", ""}, Catch{"AtomicReplace", "process"}, Catch{"AtomicReplace", "posix"}, Catch{"AtomicReplace", "ext4-ordered"},
+		Catch{"Durable", "posix"}, Catch{"Durable", "ext4-ordered"})
 }

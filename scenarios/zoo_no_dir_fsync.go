@@ -1,0 +1,51 @@
+package scenarios
+
+import (
+	"io/fs"
+	"os"
+
+	"github.com/crashcheck/crashcheck/faultfs"
+)
+
+// noDirFsync is a careful replace that stops one step short: the temp
+// file is written, fsynced, closed and renamed over the target, but the
+// directory is never fsynced. This is google/renameio's level and that of
+// most libraries' "atomic write". The target is never torn; but the rename
+// is only a directory entry, and until the directory is synced a power
+// loss may undo it: the function has returned success and the old content
+// comes back.
+func noDirFsync(fsys faultfs.FS, name string, data []byte, perm fs.FileMode) (err error) {
+	if perm, err = targetPerm(fsys, name, perm); err != nil {
+		return err
+	}
+	tmp := name + ".tmp"
+	f, err := fsys.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, perm)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			fsys.Remove(tmp)
+		}
+	}()
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Chmod(perm)
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	return fsys.Rename(tmp, name)
+}
+
+func init() {
+	registerZoo("no-dir-fsync", "temp file written, fsynced, renamed; the directory never fsynced (renameio's level: the rename may be undone)",
+		noDirFsync,
+		Catch{"Durable", "posix"}, Catch{"Durable", "ext4-ordered"})
+}

@@ -1,0 +1,186 @@
+package scenarios
+
+import (
+	"flag"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"pgregory.net/rapid"
+)
+
+// zooWitness is a case rich enough to show every way each zoo writer is
+// caught: an existing target whose mode is neither the 0644 the writers
+// are asked for nor the 0600 of a temp file, and contents that differ from
+// their first byte and straddle a 512-byte sector.
+var zooWitness = ZooCase{Old: fill(600, 1, 'O'), OldMode: 0o640, New: fill(700, 2, 'N')}
+
+// minZoo is the least number of broken writers the zoo must hold.
+const minZoo = 12
+
+// caughtBy returns the distinct (invariant, model) pairs of a report's
+// violations, sorted, the invariant named without its arguments.
+func caughtBy(rep *Report) []Catch {
+	var out []Catch
+	for _, v := range rep.Violations {
+		name, _, _ := strings.Cut(v.Invariant, "(")
+		c := Catch{Invariant: name, Model: v.Model}
+		if !slices.Contains(out, c) {
+			out = append(out, c)
+		}
+	}
+	slices.SortFunc(out, compareCatch)
+	return out
+}
+
+func compareCatch(a, b Catch) int {
+	if c := strings.Compare(a.Invariant, b.Invariant); c != 0 {
+		return c
+	}
+	return strings.Compare(a.Model, b.Model)
+}
+
+// matches reports whether a violation is the catch: its invariant's name
+// starts with the catch's, and it happened under the catch's model.
+func (c Catch) matches(v Violation) bool {
+	return strings.HasPrefix(v.Invariant, c.Invariant) && v.Model == c.Model
+}
+
+func (c Catch) String() string {
+	if c.Model == "" {
+		return c.Invariant + "/no-crash"
+	}
+	return c.Invariant + "/" + c.Model
+}
+
+// TestZooRegistry checks that the zoo is complete: every broken writer is a
+// registered, Broken scenario that says what catches it.
+func TestZooRegistry(t *testing.T) {
+	broken := 0
+	for _, s := range Scenarios() {
+		if !s.Broken {
+			continue
+		}
+		broken++
+		e, ok := zoo[strings.TrimPrefix(s.Name, "zoo/")]
+		if !ok || !strings.HasPrefix(s.Name, "zoo/") {
+			t.Errorf("%s: a broken scenario outside the zoo", s.Name)
+			continue
+		}
+		if len(s.Caught) == 0 || !slices.Equal(s.Caught, e.caught) {
+			t.Errorf("%s: Caught = %v, want the writer's %v (and not empty)", s.Name, s.Caught, e.caught)
+		}
+		if s.Description == "" {
+			t.Errorf("%s: no description", s.Name)
+		}
+	}
+	if broken != len(zoo) {
+		t.Errorf("%d broken scenarios registered, %d zoo writers", broken, len(zoo))
+	}
+	if broken < minZoo {
+		t.Errorf("the zoo holds %d broken writers, want at least %d", broken, minZoo)
+	}
+	if got := len(Select("zoo/")); got != broken {
+		t.Errorf(`Select("zoo/") = %d scenarios, want %d`, got, broken)
+	}
+}
+
+// TestZooCatches checks, on one rich case, that each broken writer is
+// caught by exactly the invariants and models its Caught list names: none
+// missing (the harness lost a check) and none extra (the list is honest).
+func TestZooCatches(t *testing.T) {
+	for _, s := range Select("zoo/") {
+		t.Run(s.Name, func(t *testing.T) {
+			rep, err := Verify(zoo[strings.TrimPrefix(s.Name, "zoo/")].spec(zooWitness))
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := slices.SortedFunc(slices.Values(s.Caught), compareCatch)
+			if got := caughtBy(rep); !slices.Equal(got, want) {
+				t.Errorf("caught by %v, want %v\n%s", got, want, rep)
+			}
+		})
+	}
+}
+
+// TestZooFound is the harness's mutation test: for every broken writer
+// and every invariant and model said to catch it, rapid must find, within
+// its default number of checks, a drawn case that the catch flags, and
+// shrink it to a few bytes.
+func TestZooFound(t *testing.T) {
+	quietRapid(t)
+	for _, s := range Select("zoo/") {
+		e := zoo[strings.TrimPrefix(s.Name, "zoo/")]
+		for _, c := range s.Caught {
+			t.Run(s.Name+"/"+c.String(), func(t *testing.T) {
+				var last *ZooCase
+				var lastRep *Report
+				rt := &recordTB{name: t.Name()}
+				rapid.Check(rt, func(rt *rapid.T) {
+					zc := DrawZooCase(rt)
+					rep, err := Verify(e.spec(zc))
+					if err != nil {
+						rt.Fatalf("%v", err)
+					}
+					if slices.ContainsFunc(rep.Violations, c.matches) {
+						last, lastRep = &zc, rep
+						rt.Fatalf("caught by %s", c)
+					}
+				})
+				if !rt.failed || last == nil {
+					t.Fatalf("%s escaped %s in %s checks: no drawn case violated it\n%s", s.Name, c, checks(), rt.log.String())
+				}
+				if len(last.Old) > zooSmall || len(last.New) > zooSmall {
+					t.Errorf("counterexample not shrunk: old %d bytes, new %d bytes (want at most %d each)\n%s",
+						len(last.Old), len(last.New), zooSmall, lastRep)
+				}
+			})
+		}
+	}
+}
+
+// zooSmall is the size a zoo counterexample must shrink to: every bug in
+// the zoo shows on contents of a few bytes, and a single sector is far
+// more than rapid needs.
+const zooSmall = 16
+
+// checks is rapid's number of checks per property (-rapid.checks).
+func checks() string { return flag.Lookup("rapid.checks").Value.String() }
+
+// quietRapid stops rapid from saving a fail file for the properties meant
+// to fail here, for the duration of t.
+func quietRapid(t *testing.T) {
+	f := flag.Lookup("rapid.nofailfile")
+	old := f.Value.String()
+	if err := f.Value.Set("true"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Value.Set(old) })
+}
+
+// recordTB is a rapid.TB that records a failure instead of failing the
+// test, for properties that are meant to fail.
+type recordTB struct {
+	name   string
+	failed bool
+	log    strings.Builder
+}
+
+func (r *recordTB) Helper()                          {}
+func (r *recordTB) Name() string                     { return r.name }
+func (r *recordTB) Logf(format string, args ...any)  {}
+func (r *recordTB) Log(args ...any)                  {}
+func (r *recordTB) Skipf(format string, args ...any) { r.Errorf("skipped: "+format, args...) }
+func (r *recordTB) Skip(args ...any)                 { r.Error(append([]any{"skipped:"}, args...)...) }
+func (r *recordTB) SkipNow()                         { r.Error("skipped") }
+func (r *recordTB) Errorf(format string, args ...any) {
+	r.failed = true
+	fmt.Fprintf(&r.log, format+"\n", args...)
+}
+func (r *recordTB) Error(args ...any)                 { r.failed = true; fmt.Fprintln(&r.log, args...) }
+func (r *recordTB) Fatalf(format string, args ...any) { r.Errorf(format, args...) }
+func (r *recordTB) Fatal(args ...any)                 { r.Error(args...) }
+func (r *recordTB) FailNow()                          { r.failed = true }
+func (r *recordTB) Fail()                             { r.failed = true }
+func (r *recordTB) Failed() bool                      { return r.failed }
