@@ -30,5 +30,6 @@ func TestScripts(t *testing.T) {
 		Files:               files,
 		RequireExplicitExec: true,
 		UpdateScripts:       *updateScripts,
+		Cmds:                scriptCmds,
 	})
 }

@@ -178,7 +178,7 @@ func torture(cfg *tortureConfig, stdout, stderr io.Writer) int {
 			case r.skipped:
 				state = "skipped"
 			}
-			fmt.Fprintf(stderr, "case %d seed %d %s: %s\n", r.index, r.seed, r.scenario, state)
+			fmt.Fprintf(stderr, "case %d of %s (case seed %d): %s\n", r.index, r.scenario, r.seed, state)
 		}
 	}
 	p := startProgress(stderr, c)
