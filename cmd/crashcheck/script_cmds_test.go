@@ -15,6 +15,7 @@ import (
 // the built-in ones.
 var scriptCmds = map[string]func(ts *testscript.TestScript, neg bool, args []string){
 	"replay":     cmdReplay,
+	"execany":    cmdExecAny,
 	"samelines":  cmdSameLines,
 	"partition":  cmdPartition,
 	"jsonreport": cmdJSONReport,
