@@ -52,8 +52,11 @@ func (m *Mem) OpenFile(name string, flag int, perm fs.FileMode) (File, error) {
 		return nil, pathErr("open", name, syscall.ENOTDIR)
 	}
 	f := &memFile{m: m, n: n, name: name, flag: flag}
-	// Linux truncates on O_TRUNC even when the file is opened read-only.
-	if flag&os.O_TRUNC != 0 && !n.isDir() {
+	// Linux truncates on O_TRUNC even when the file is opened read-only,
+	// but not a file this open has just created (do_open skips it for
+	// FMODE_CREATED): no truncate is logged, and the close does not flush
+	// as ext4's auto_da_alloc would after a real truncation.
+	if flag&os.O_TRUNC != 0 && !n.isDir() && r.node != nil {
 		m.truncateLocked(f, name, 0)
 	}
 	return f, nil

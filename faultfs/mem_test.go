@@ -234,6 +234,9 @@ func memLogWorkload(t *testing.T, m *Mem) {
 	_, err = g.Write([]byte("new"))
 	memMust(t, err)
 	memMust(t, g.Close())
+	c, err := m.Create("dir/c") // O_TRUNC does not truncate a file it creates
+	memMust(t, err)
+	memMust(t, c.Close())
 	r, err := m.Open("dir/f") // opened and closed unwritten: not logged
 	memMust(t, err)
 	memMust(t, r.Close())
