@@ -22,7 +22,7 @@
 //	fsync(temp)                      never retried after a failure
 //	close(temp)
 //	link(target, backup temp), rename(backup temp, target+suffix)   only with [WithBackup]
-//	rename(temp, target)
+//	rename(temp, target)             (os.Rename adds an lstat of target on the real filesystem)
 //	open(dir, O_RDONLY), fsync(dir), close(dir)
 //
 // A new target adds a read of the umask. [FileSynced] leaves out the
@@ -73,7 +73,9 @@
 //     FlushFileBuffers, but Windows cannot fsync a directory: the rename is
 //     left to NTFS's metadata journal and the directory fsync is skipped, so
 //     [Durable] gives only what [FileSynced] gives. Owners are not kept,
-//     O_NOFOLLOW does not exist, and an open target makes the rename fail.
+//     O_NOFOLLOW does not exist, and the rename fails (target unchanged)
+//     while another process holds the target open without
+//     FILE_SHARE_DELETE. Only the read-only attribute of a mode applies.
 //
 // Every operation goes through a [faultfs.FS] ([faultfs.OS] by default, see
 // [WithFS]), so the crashcheck harness can run the writer on its in-memory

@@ -35,10 +35,14 @@ func splitPath(name string) (dir, base string) {
 	return name[:i+1], name[i+1:]
 }
 
-// syncDirName is the name to open to fsync dir.
+// syncDirName is the name to open to fsync dir (as splitPath returns it):
+// without its trailing separator, "." for the working directory.
 func syncDirName(dir string) string {
-	if dir == "" {
+	switch {
+	case dir == "":
 		return "."
+	case len(dir) > 1 && os.IsPathSeparator(dir[len(dir)-1]) && !os.IsPathSeparator(dir[len(dir)-2]):
+		return dir[:len(dir)-1]
 	}
 	return dir
 }
