@@ -19,11 +19,18 @@ type progress struct {
 	done     sync.WaitGroup
 }
 
+// How often progress is printed: as a plain line (a log, a CI job) and as
+// a redrawn line on a terminal.
+var (
+	plainInterval = 10 * time.Second
+	liveInterval  = 250 * time.Millisecond
+)
+
 // startProgress starts reporting c on w.
 func startProgress(w io.Writer, c *campaign) *progress {
-	p := &progress{w: w, c: c, live: isTerminal(w), interval: 10 * time.Second, stop: make(chan struct{})}
+	p := &progress{w: w, c: c, live: isTerminal(w), interval: plainInterval, stop: make(chan struct{})}
 	if p.live {
-		p.interval = 250 * time.Millisecond
+		p.interval = liveInterval
 	}
 	p.done.Add(1)
 	go p.loop()
