@@ -17,6 +17,7 @@ type progress struct {
 	interval time.Duration
 	stop     chan struct{}
 	done     sync.WaitGroup
+	mu       sync.Mutex // orders writes to w
 }
 
 // How often progress is printed: as a plain line (a log, a CI job) and as
@@ -45,15 +46,19 @@ func (p *progress) loop() {
 		select {
 		case <-p.stop:
 			if p.live {
+				p.mu.Lock()
 				fmt.Fprint(p.w, "\r\033[K")
+				p.mu.Unlock()
 			}
 			return
 		case <-tick.C:
+			p.mu.Lock()
 			if p.live {
 				fmt.Fprintf(p.w, "\r\033[K%s", p.line())
 			} else {
 				fmt.Fprintf(p.w, "crashcheck torture: %s\n", p.line())
 			}
+			p.mu.Unlock()
 		}
 	}
 }
@@ -73,6 +78,17 @@ func (p *progress) line() string {
 	}
 	return fmt.Sprintf("%s, %d crash states (%s states/s), %s, %s elapsed",
 		left, states, rate(states, el.Seconds()), plural(viol, "violation"), el.Round(time.Second))
+}
+
+// println prints a line of its own; on a terminal, the live line is
+// cleared first and redrawn at the next tick.
+func (p *progress) println(s string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.live {
+		fmt.Fprint(p.w, "\r\033[K")
+	}
+	fmt.Fprintln(p.w, s)
 }
 
 // end stops the reporting.

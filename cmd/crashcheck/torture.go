@@ -169,6 +169,7 @@ func torture(cfg *tortureConfig, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stderr, "crashcheck torture: seed %d, scenario %s (%s), model %s, shard %d/%d, %s, %d workers\n",
 		c.seed, cfg.scenario, strings.Join(names, ", "), cfg.model, c.shard, c.shards, what, c.workers)
+	p := startProgress(stderr, c)
 	if cfg.verbose {
 		c.onCase = func(r *caseResult) {
 			state := "ok"
@@ -178,10 +179,9 @@ func torture(cfg *tortureConfig, stdout, stderr io.Writer) int {
 			case r.skipped:
 				state = "skipped"
 			}
-			fmt.Fprintf(stderr, "case %d of %s (case seed %d): %s\n", r.index, r.scenario, r.seed, state)
+			p.println(fmt.Sprintf("case %d of %s (case seed %d): %s", r.index, r.scenario, r.seed, state))
 		}
 	}
-	p := startProgress(stderr, c)
 	res := c.run()
 	p.end()
 
