@@ -100,6 +100,9 @@ func (c *campaign) run() *campaignResult {
 				if res.cancelled {
 					continue
 				}
+				if !res.violated() {
+					res.first = nil // a long campaign keeps only what it reports
+				}
 				c.cases.Add(1)
 				c.states.Add(int64(res.states))
 				mu.Lock()
@@ -132,9 +135,7 @@ func (c *campaign) run() *campaignResult {
 		if r.skipped {
 			out.skipped++
 		}
-		if r.first != nil {
-			out.crashPoints += r.first.CrashPoints
-		}
+		out.crashPoints += r.crashPoints
 	}
 	return out
 }

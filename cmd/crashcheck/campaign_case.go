@@ -45,10 +45,11 @@ type caseResult struct {
 	// brokenSpec is set when the scenario itself failed (Setup or the
 	// fault-free Run returned an error) on the minimal input.
 	brokenSpec error
-	// states counts every crash state checked, shrinking included;
-	// verifies counts the Verify calls.
-	states   int
-	verifies int
+	// crashPoints is the drawn case's; states counts every crash state
+	// checked, shrinking included; verifies counts the Verify calls.
+	crashPoints int
+	states      int
+	verifies    int
 	// cancelled: the campaign stopped while this case ran; its result
 	// means nothing.
 	cancelled bool
@@ -150,7 +151,7 @@ func runCase(sc scenarios.Scenario, filter []faultfs.Model, seed uint64, k int, 
 		}
 		res.states += rep.States
 		if calls == 1 {
-			res.first = rep
+			res.first, res.crashPoints = rep, rep.CrashPoints
 		}
 		if rep.OK() {
 			return

@@ -82,9 +82,7 @@ func campaignSummary(t *testing.T, c *campaign) []string {
 	var out []string
 	for _, r := range res.cases {
 		s := fmt.Sprintf("case %d %s seed %d skipped=%v violated=%v", r.index, r.scenario, r.seed, r.skipped, r.violated())
-		if r.first != nil {
-			s += fmt.Sprintf(" ops=%d points=%d states=%d", len(r.first.Ops), r.first.CrashPoints, r.first.States)
-		}
+		s += fmt.Sprintf(" points=%d states=%d verifies=%d", r.crashPoints, r.states, r.verifies)
 		out = append(out, s)
 	}
 	return out

@@ -192,14 +192,17 @@ func torture(cfg *tortureConfig, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stderr, "crashcheck torture: seed %d: %s (%d skipped), %d crash points, %d crash states in %.1fs (%s states/s), %s\n",
 		c.seed, plural(len(res.cases), "case"), res.skipped, res.crashPoints, res.states, secs, rate(res.states, secs),
 		plural(len(res.failures()), "failing case"))
+	status := 0
+	if len(res.failures()) > 0 {
+		status = 1
+	}
 	if cfg.jsonPath != "" {
 		if err := writeJSON(cfg.jsonPath, campaignJSON(cfg.scenario, cfg.model, c.seed, res)); err != nil {
 			fmt.Fprintf(stderr, "crashcheck torture: %v\n", err)
-			return 2
+			if status == 0 {
+				status = 2 // no report, no verdict: never a silent 0
+			}
 		}
 	}
-	if len(res.failures()) > 0 {
-		return 1
-	}
-	return 0
+	return status
 }
