@@ -22,12 +22,13 @@ type CrashState struct {
 	model string
 	kept  []uint64 // bitset over p's units
 
-	dirs    map[uint64][]dirent
+	dirs    inoCache[[]dirent]
 	owned   [][]dirent // the entry slices of dirs this state built (not the snapshot's)
 	dirPool [][]dirent
-	files   map[uint64]*fileView
+	files   inoCache[*fileView]
 	pool    []*fileView
 	npool   int
+	parents []uint64 // lookup's stack of directories, reused
 }
 
 // fileView is an inode as a crash state has it.
@@ -39,7 +40,7 @@ type fileView struct {
 }
 
 func newCrashState(h *History, p *plan, model string) *CrashState {
-	return &CrashState{h: h, p: p, model: model, dirs: map[uint64][]dirent{}, files: map[uint64]*fileView{}}
+	return &CrashState{h: h, p: p, model: model}
 }
 
 // reset makes s the state that keeps the units set in kept (nil: none).
@@ -49,8 +50,8 @@ func (s *CrashState) reset(kept []uint64) {
 		s.dirPool = append(s.dirPool, e[:0])
 	}
 	s.owned = s.owned[:0]
-	clear(s.dirs)
-	clear(s.files)
+	s.dirs.reset()
+	s.files.reset()
 	s.npool = 0
 }
 
@@ -67,7 +68,7 @@ func (s *CrashState) Model() string { return s.model }
 
 // entries returns directory dir's entries in this state, sorted by name.
 func (s *CrashState) entries(dir uint64) []dirent {
-	if e, ok := s.dirs[dir]; ok {
+	if e, ok := s.dirs.get(dir); ok {
 		return e
 	}
 	base := s.h.initialEntries(dir)
@@ -108,7 +109,7 @@ func (s *CrashState) entries(dir uint64) []dirent {
 	} else {
 		e = base
 	}
-	s.dirs[dir] = e
+	s.dirs.put(dir, e)
 	return e
 }
 
@@ -135,7 +136,7 @@ func removeEntry(e []dirent, name string, ino uint64) []dirent {
 
 // file returns inode ino as this state has it.
 func (s *CrashState) file(ino uint64) *fileView {
-	if f, ok := s.files[ino]; ok {
+	if f, ok := s.files.get(ino); ok {
 		return f
 	}
 	n := s.h.inode(ino)
@@ -166,27 +167,33 @@ func (s *CrashState) file(ino uint64) *fileView {
 			f.uid, f.gid = o.uid, o.gid
 		}
 	}
-	s.files[ino] = f
+	s.files.put(ino, f)
 	return f
 }
 
 // lookup resolves name in this state, following symbolic links in every
-// component, and in the last one too when follow is set.
+// component, and in the last one too when follow is set. It allocates
+// nothing unless it meets a symbolic link.
 func (s *CrashState) lookup(op, name string, follow bool) (uint64, error) {
-	parts := cleanPath(name)
-	cur := s.h.base.root
-	parents := []uint64{cur}
+	root := s.h.base.root
+	cur := root
+	s.parents = append(s.parents[:0], cur)
 	hops := 0
-	for i := 0; i < len(parts); i++ {
-		p := parts[i]
+	rest := name
+	for rest != "" {
+		var p string
+		p, rest = nextComponent(rest)
+		if p == "" || p == "." {
+			continue
+		}
 		if s.h.inode(cur).kind != fs.ModeDir {
 			return 0, pathErr(op, name, syscall.ENOTDIR)
 		}
 		if p == ".." {
-			if len(parents) > 1 {
-				parents = parents[:len(parents)-1]
+			if len(s.parents) > 1 {
+				s.parents = s.parents[:len(s.parents)-1]
 			}
-			cur = parents[len(parents)-1]
+			cur = s.parents[len(s.parents)-1]
 			continue
 		}
 		e := s.entries(cur)
@@ -196,23 +203,42 @@ func (s *CrashState) lookup(op, name string, follow bool) (uint64, error) {
 		}
 		next := e[k].ino
 		n := s.h.inode(next)
-		if n.kind == fs.ModeSymlink && (i < len(parts)-1 || follow) {
+		if n.kind == fs.ModeSymlink && (!isLast(rest) || follow) {
 			hops++
 			if hops > maxSymlinkHops {
 				return 0, pathErr(op, name, syscall.ELOOP)
 			}
 			if strings.HasPrefix(n.target, "/") {
-				cur = s.h.base.root
-				parents = parents[:1]
+				cur = root
+				s.parents = s.parents[:1]
 			}
-			parts = append(cleanPath(n.target), parts[i+1:]...)
-			i = -1
+			rest = n.target + "/" + rest
 			continue
 		}
 		cur = next
-		parents = append(parents, cur)
+		s.parents = append(s.parents, cur)
 	}
 	return cur, nil
+}
+
+// nextComponent splits the first component off a slash-separated path.
+func nextComponent(path string) (string, string) {
+	if i := strings.IndexByte(path, '/'); i >= 0 {
+		return path[:i], path[i+1:]
+	}
+	return path, ""
+}
+
+// isLast reports whether what remains of a path names no further component.
+func isLast(rest string) bool {
+	for rest != "" {
+		var p string
+		p, rest = nextComponent(rest)
+		if p != "" && p != "." {
+			return false
+		}
+	}
+	return true
 }
 
 // Content returns the content of the regular file name, following symbolic
@@ -422,4 +448,51 @@ func (s *CrashState) keptRanges(op int) string {
 		}
 	}
 	return strings.Join(r, ",")
+}
+
+// inoCache maps inode numbers to values for one crash state: a short slice
+// searched linearly (states of small trees touch a handful of inodes), and a
+// map once it grows.
+type inoCache[V any] struct {
+	keys []uint64
+	vals []V
+	big  map[uint64]V
+}
+
+const inoCacheLinear = 16
+
+func (c *inoCache[V]) get(ino uint64) (V, bool) {
+	if c.big != nil {
+		v, ok := c.big[ino]
+		return v, ok
+	}
+	for i, k := range c.keys {
+		if k == ino {
+			return c.vals[i], true
+		}
+	}
+	var zero V
+	return zero, false
+}
+
+func (c *inoCache[V]) put(ino uint64, v V) {
+	if c.big != nil {
+		c.big[ino] = v
+		return
+	}
+	c.keys = append(c.keys, ino)
+	c.vals = append(c.vals, v)
+	if len(c.keys) > inoCacheLinear {
+		c.big = make(map[uint64]V, 2*len(c.keys))
+		for i, k := range c.keys {
+			c.big[k] = c.vals[i]
+		}
+	}
+}
+
+func (c *inoCache[V]) reset() {
+	c.keys = c.keys[:0]
+	clear(c.vals)
+	c.vals = c.vals[:0]
+	c.big = nil
 }
