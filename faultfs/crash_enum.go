@@ -44,7 +44,7 @@ func (h *History) Enumerate(m Model, point int, opt EnumOptions, visit func(*Cra
 	g := &chooser{
 		max:  opt.MaxStates,
 		rng:  rand.New(rand.NewPCG(opt.Seed, uint64(point)*0x9e3779b97f4a7c15+1)),
-		seen: make(map[[2]uint64]struct{}),
+		seen: make(map[[2]uint64]struct{}, min(opt.MaxStates, 1<<min(p.units, 20))),
 	}
 	g.limit = 4 * opt.MaxStates
 	g.visit = func(kept []uint64) bool {
