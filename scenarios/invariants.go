@@ -87,12 +87,12 @@ func diff(got, want fileVersion) string {
 // ("absent" is a content too). After Run returned nil, only the latter.
 func AtomicReplace(path string) Invariant {
 	return Invariant{Name: "AtomicReplace(" + path + ")", Check: func(s *Situation) error {
-		got, err := versionOf(s.State, path)
+		got, err := s.current(path)
 		if err != nil {
 			return fmt.Errorf("%s: unreadable: %v", path, err)
 		}
-		old, _ := versionOf(s.Initial, path)
-		new, _ := versionOf(s.Final, path)
+		old := s.before(path)
+		new := s.after(path)
 		if s.Kind == AfterSuccess {
 			if got.sameContent(new) {
 				return nil
@@ -114,11 +114,11 @@ func Durable(path string) Invariant {
 		if s.Kind != AfterCrash || !s.Returned || s.RunErr != nil {
 			return nil
 		}
-		got, err := versionOf(s.State, path)
+		got, err := s.current(path)
 		if err != nil {
 			return fmt.Errorf("%s: unreadable: %v", path, err)
 		}
-		new, _ := versionOf(s.Final, path)
+		new := s.after(path)
 		if got.sameContent(new) {
 			return nil
 		}
@@ -166,12 +166,12 @@ func NoLeftovers(dir string, keep ...string) Invariant {
 // gave it, and that mode is the old one when the file existed before.
 func ModePreserved(path string) Invariant {
 	return Invariant{Name: "ModePreserved(" + path + ")", Check: func(s *Situation) error {
-		got, err := versionOf(s.State, path)
+		got, err := s.current(path)
 		if err != nil || !got.exists {
 			return nil
 		}
-		old, _ := versionOf(s.Initial, path)
-		new, _ := versionOf(s.Final, path)
+		old := s.before(path)
+		new := s.after(path)
 		if old.exists && new.exists && old.mode != new.mode {
 			return fmt.Errorf("%s had mode %04o before Run and %04o after it", path, uint32(old.mode), uint32(new.mode))
 		}

@@ -49,6 +49,52 @@ type Situation struct {
 	Initial, Final *faultfs.CrashState
 
 	recovered *faultfs.Mem
+	versions  map[string]fileVersion // State's files, read once per situation
+	fixed     *fixedVersions         // Initial's and Final's, read once per Verify
+}
+
+// fixedVersions caches what Initial and Final hold: they do not change
+// during a Verify, while every crash state asks for them.
+type fixedVersions struct {
+	initial, final map[string]fileVersion
+}
+
+func cachedVersion(cache *map[string]fileVersion, st *faultfs.CrashState, path string) (fileVersion, error) {
+	if v, ok := (*cache)[path]; ok {
+		return v, nil
+	}
+	v, err := versionOf(st, path)
+	if err != nil {
+		return v, err
+	}
+	if *cache == nil {
+		*cache = map[string]fileVersion{}
+	}
+	(*cache)[path] = v
+	return v, nil
+}
+
+// current returns what State holds at path.
+func (s *Situation) current(path string) (fileVersion, error) {
+	return cachedVersion(&s.versions, s.State, path)
+}
+
+// before returns what Initial holds at path.
+func (s *Situation) before(path string) fileVersion {
+	if s.fixed == nil {
+		s.fixed = &fixedVersions{}
+	}
+	v, _ := cachedVersion(&s.fixed.initial, s.Initial, path)
+	return v
+}
+
+// after returns what Final holds at path.
+func (s *Situation) after(path string) fileVersion {
+	if s.fixed == nil {
+		s.fixed = &fixedVersions{}
+	}
+	v, _ := cachedVersion(&s.fixed.final, s.Final, path)
+	return v
 }
 
 // Recovered returns State as a filesystem (a fresh Mem holding it), for

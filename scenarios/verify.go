@@ -56,6 +56,7 @@ type verifier struct {
 	rep            *Report
 	initial, final *faultfs.CrashState
 	seen           map[string]bool // invariant|model|kind already violated
+	fixed          fixedVersions
 }
 
 // faultsAt lists the faults to inject at op.
@@ -130,7 +131,7 @@ func (v *verifier) checkRun(h *faultfs.History, runErr error, fault *faultfs.Op,
 
 // check runs every invariant not yet violated in this model and situation.
 func (v *verifier) check(s *Situation, h *faultfs.History) {
-	s.Initial, s.Final = v.initial, v.final
+	s.Initial, s.Final, s.fixed = v.initial, v.final, &v.fixed
 	for _, inv := range v.spec.Invariants {
 		key := inv.Name + "|" + s.Model + "|" + s.Kind.String()
 		if v.seen[key] {

@@ -161,8 +161,8 @@ func BackupHoldsOld(path, backup, dir string) Invariant {
 		if s.Kind != AfterSuccess {
 			return nil
 		}
-		old, _ := versionOf(s.Initial, path)
-		got, err := versionOf(s.State, dir+"/"+backup)
+		old := s.before(path)
+		got, err := s.current(dir + "/" + backup)
 		if err != nil || !got.sameContent(old) {
 			return fmt.Errorf("backup %s/%s holds %s, not the old content (%s)", dir, backup, got.describe(), old.describe())
 		}
