@@ -30,7 +30,6 @@ type campaign struct {
 
 	// live counters, for progress lines.
 	cases, states, violations atomic.Int64
-	started                   time.Time
 }
 
 // campaignResult is what a campaign did.
@@ -59,7 +58,7 @@ func (r *campaignResult) failures() []*caseResult {
 // finish: the violation reported is the one of the lowest failing index,
 // the same a one-worker run would find.
 func (c *campaign) run() *campaignResult {
-	c.started = time.Now()
+	started := time.Now()
 	workers := max(c.workers, 1)
 	var (
 		mu      sync.Mutex
@@ -129,7 +128,7 @@ func (c *campaign) run() *campaignResult {
 		// Keep the cases up to the first failure: later ones raced it.
 		results = slices.DeleteFunc(results, func(r *caseResult) bool { return int64(r.index) >= s })
 	}
-	out := &campaignResult{cases: results, elapsed: time.Since(c.started)}
+	out := &campaignResult{cases: results, elapsed: time.Since(started)}
 	for _, r := range results {
 		out.states += r.states
 		if r.skipped {

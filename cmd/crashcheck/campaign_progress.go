@@ -18,6 +18,7 @@ type progress struct {
 	stop     chan struct{}
 	done     sync.WaitGroup
 	mu       sync.Mutex // orders writes to w
+	start    time.Time
 }
 
 // How often progress is printed: as a plain line (a log, a CI job) and as
@@ -29,7 +30,7 @@ var (
 
 // startProgress starts reporting c on w.
 func startProgress(w io.Writer, c *campaign) *progress {
-	p := &progress{w: w, c: c, live: isTerminal(w), interval: plainInterval, stop: make(chan struct{})}
+	p := &progress{w: w, c: c, live: isTerminal(w), interval: plainInterval, stop: make(chan struct{}), start: time.Now()}
 	if p.live {
 		p.interval = liveInterval
 	}
@@ -67,7 +68,7 @@ func (p *progress) loop() {
 // (or cases) left.
 func (p *progress) line() string {
 	c := p.c
-	el := time.Since(c.started)
+	el := time.Since(p.start)
 	cases, states, viol := int(c.cases.Load()), int(c.states.Load()), int(c.violations.Load())
 	left := ""
 	if c.runs > 0 {
