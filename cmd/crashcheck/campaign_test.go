@@ -125,3 +125,21 @@ func TestRunCaseShrinksDeterministically(t *testing.T) {
 		t.Errorf("the minimal counterexample has more ops than the drawn case")
 	}
 }
+
+// A case of a campaign over several scenarios replays alone: its seed
+// depends on the campaign's seed and its index only.
+func TestCaseReplaysOutsideItsCampaign(t *testing.T) {
+	process, _ := faultfs.ParseModel("process")
+	filter := []faultfs.Model{process}
+	zoo := scenarios.Select("zoo/truncate-in-place")
+	c := &campaign{scenarios: append(scenarios.Select("writer"), zoo...), filter: filter,
+		seed: 99, runs: 2, shards: 1, workers: 2, keepGoing: true}
+	res := c.run()
+	if len(res.cases) != 2 || res.cases[1].scenario != "zoo/truncate-in-place" || res.cases[1].failed == nil {
+		t.Fatalf("case 1 should be a caught zoo/truncate-in-place; got %d cases", len(res.cases))
+	}
+	alone := runCase(zoo[0], filter, 99, 1, nil)
+	if alone.failed == nil || alone.failed.String() != res.cases[1].failed.String() {
+		t.Errorf("replayed alone, case 1 reports\n%v\nnot\n%s", alone.failed, res.cases[1].failed)
+	}
+}
