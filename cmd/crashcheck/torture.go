@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
 	"strings"
 	"time"
@@ -148,6 +149,13 @@ func tortureMain(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			return 2
 		}
 		defer pprof.StopCPUProfile()
+	}
+	if _, set := os.LookupEnv("GOGC"); !set {
+		// A campaign allocates many short-lived crash states and keeps
+		// little: collecting four times less often saves about a fifth
+		// of the CPU for some 100 MiB more memory (measured on the
+		// writer's suite). GOGC, when set, has the last word.
+		debug.SetGCPercent(400)
 	}
 	return torture(cfg, stdout, stderr)
 }
