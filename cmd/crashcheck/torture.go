@@ -56,7 +56,7 @@ func tortureFlags(cfg *tortureConfig) *flag.FlagSet {
 	fs.BoolVar(&cfg.list, "list", false, "list the scenarios, one a line, and exit")
 	fs.StringVar(&cfg.scenario, "scenario", "writer", "a scenario, a prefix ending in / (zoo/), or all")
 	fs.StringVar(&cfg.model, "model", "all", "process|posix|ext4-ordered|all: keep only this model of each case's own (a case left with none is skipped)")
-	fs.Duration("duration", 30*time.Second, "run cases for this long (default when -runs is not given)")
+	fs.Duration("duration", 30*time.Second, "start cases for this long; those running then finish (default when -runs is not given)")
 	fs.Int("runs", 0, "run the campaign's cases 0..N-1 (this shard's share of them) instead of for a duration")
 	fs.String("seed", "", "the campaign's seed (default random, always printed)")
 	fs.String("shard", "0/1", "I/N: run only the case indices ≡ I mod N")
