@@ -27,18 +27,14 @@ type fileVersion struct {
 }
 
 func versionOf(st *faultfs.CrashState, name string) (fileVersion, error) {
-	c, err := st.Content(name)
+	c, mode, err := st.File(name)
 	if errors.Is(err, fs.ErrNotExist) {
 		return fileVersion{}, nil
 	}
 	if err != nil {
 		return fileVersion{}, err
 	}
-	info, err := st.Stat(name)
-	if err != nil {
-		return fileVersion{}, err
-	}
-	return fileVersion{exists: true, content: c, mode: info.Mode()}, nil
+	return fileVersion{exists: true, content: c, mode: mode}, nil
 }
 
 func (v fileVersion) sameContent(w fileVersion) bool {

@@ -49,7 +49,7 @@ type Situation struct {
 	Initial, Final *faultfs.CrashState
 
 	recovered *faultfs.Mem
-	versions  map[string]fileVersion // State's files, read once per situation
+	versions  []pathVersion // State's files, read once per situation
 	fixed     *fixedVersions         // Initial's and Final's, read once per Verify
 }
 
@@ -74,9 +74,24 @@ func cachedVersion(cache *map[string]fileVersion, st *faultfs.CrashState, path s
 	return v, nil
 }
 
+// pathVersion is what a state holds at a path.
+type pathVersion struct {
+	path string
+	v    fileVersion
+}
+
 // current returns what State holds at path.
 func (s *Situation) current(path string) (fileVersion, error) {
-	return cachedVersion(&s.versions, s.State, path)
+	for _, pv := range s.versions {
+		if pv.path == path {
+			return pv.v, nil
+		}
+	}
+	v, err := versionOf(s.State, path)
+	if err == nil {
+		s.versions = append(s.versions, pathVersion{path, v})
+	}
+	return v, err
 }
 
 // before returns what Initial holds at path.

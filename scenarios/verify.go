@@ -19,7 +19,7 @@ import (
 // It returns a Report; an error only when the spec itself is broken (Setup
 // or the fault-free Run failed).
 func Verify(spec Spec) (*Report, error) {
-	v := &verifier{spec: spec, rep: &Report{Name: spec.Name, Exhaustive: true}, seen: map[string]bool{}}
+	v := &verifier{spec: spec, rep: &Report{Name: spec.Name, Exhaustive: true}, seen: map[seenKey]bool{}}
 	for _, m := range spec.models() {
 		v.rep.Models = append(v.rep.Models, m.Name())
 	}
@@ -55,8 +55,16 @@ type verifier struct {
 	spec           Spec
 	rep            *Report
 	initial, final *faultfs.CrashState
-	seen           map[string]bool // invariant|model|kind already violated
+	seen           map[seenKey]bool // invariants already violated, by model and situation
 	fixed          fixedVersions
+}
+
+// seenKey names an invariant (by index) violated in a model and situation:
+// the first violation of each is reported, later ones are not looked for.
+type seenKey struct {
+	inv   int
+	model string
+	kind  Kind
 }
 
 // faultsAt lists the faults to inject at op.
@@ -113,14 +121,16 @@ func (v *verifier) checkRun(h *faultfs.History, runErr error, fault *faultfs.Op,
 	if allPoints {
 		first = 0
 	}
+	sit := &Situation{}
 	for _, m := range v.spec.models() {
-		for k := first; k < h.Points(); k++ {
+		for k := first; k < h.Points() && !v.allSeen(m.Name(), AfterCrash); k++ {
 			st := h.Enumerate(m, k, faultfs.EnumOptions{MaxStates: v.spec.MaxStates, Seed: v.spec.Seed},
 				func(s *faultfs.CrashState) bool {
 					v.rep.States++
-					v.check(&Situation{Kind: AfterCrash, Model: m.Name(), Point: k, Returned: k == h.Points()-1,
-						RunErr: runErr, Fault: fault, State: s}, h)
-					return true
+					*sit = Situation{Kind: AfterCrash, Model: m.Name(), Point: k, Returned: k == h.Points()-1,
+						RunErr: runErr, Fault: fault, State: s, versions: sit.versions[:0]}
+					v.check(sit, h)
+					return !v.allSeen(m.Name(), AfterCrash)
 				})
 			if !st.Exhaustive {
 				v.rep.Exhaustive = false
@@ -129,11 +139,22 @@ func (v *verifier) checkRun(h *faultfs.History, runErr error, fault *faultfs.Op,
 	}
 }
 
+// allSeen reports whether every invariant is already violated in this
+// model and situation, so that looking further is wasted work.
+func (v *verifier) allSeen(model string, kind Kind) bool {
+	for i := range v.spec.Invariants {
+		if !v.seen[seenKey{i, model, kind}] {
+			return false
+		}
+	}
+	return true
+}
+
 // check runs every invariant not yet violated in this model and situation.
 func (v *verifier) check(s *Situation, h *faultfs.History) {
 	s.Initial, s.Final, s.fixed = v.initial, v.final, &v.fixed
-	for _, inv := range v.spec.Invariants {
-		key := inv.Name + "|" + s.Model + "|" + s.Kind.String()
+	for i, inv := range v.spec.Invariants {
+		key := seenKey{i, s.Model, s.Kind}
 		if v.seen[key] {
 			continue
 		}
