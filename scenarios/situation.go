@@ -49,8 +49,8 @@ type Situation struct {
 	Initial, Final *faultfs.CrashState
 
 	recovered *faultfs.Mem
-	versions  []pathVersion // State's files, read once per situation
-	fixed     *fixedVersions         // Initial's and Final's, read once per Verify
+	versions  []pathVersion  // State's files, read once per situation
+	fixed     *fixedVersions // Initial's and Final's, read once per Verify
 }
 
 // fixedVersions caches what Initial and Final hold: they do not change
