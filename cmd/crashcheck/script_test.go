@@ -3,7 +3,10 @@ package main
 import (
 	"flag"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -31,5 +34,38 @@ func TestScripts(t *testing.T) {
 		RequireExplicitExec: true,
 		UpdateScripts:       *updateScripts,
 		Cmds:                scriptCmds,
+		Condition:           runScriptCondition,
+		Setup: func(env *testscript.Env) error {
+			// Scripts that crash-test our own atomicwrite find it on PATH.
+			if dir := atomicwriteBin(t); dir != "" {
+				env.Setenv("PATH", dir+string(os.PathListSeparator)+env.Getenv("PATH"))
+			}
+			return nil
+		},
 	})
+}
+
+var (
+	atomicwriteOnce sync.Once
+	atomicwriteDir  string
+)
+
+// atomicwriteBin builds cmd/atomicwrite once per test binary and returns
+// the directory holding it ("" if it cannot be built: the scripts that
+// need it then skip on [exec:atomicwrite]).
+func atomicwriteBin(t *testing.T) string {
+	atomicwriteOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "crashcheck-scripts-bin-")
+		if err != nil {
+			t.Logf("cannot build atomicwrite: %v", err)
+			return
+		}
+		out, err := exec.Command("go", "build", "-o", filepath.Join(dir, "atomicwrite"), "../atomicwrite").CombinedOutput()
+		if err != nil {
+			t.Logf("cannot build atomicwrite: %v\n%s", err, strings.TrimSpace(string(out)))
+			return
+		}
+		atomicwriteDir = dir
+	})
+	return atomicwriteDir
 }
