@@ -1,0 +1,19 @@
+package scenarios
+
+import (
+	"testing"
+
+	"pgregory.net/rapid"
+)
+
+// FuzzStream drives writer.Create, File.Write in chunks and File.Commit
+// through the whole suite with inputs decoded from the fuzzer's bytes. go
+// test replays the seeds in testdata/fuzz/FuzzStream; go test
+// -fuzz=FuzzStream searches further.
+func FuzzStream(f *testing.F) {
+	f.Fuzz(rapid.MakeFuzz(func(t *rapid.T) {
+		c := DrawWriterCase(t)
+		c.Stream = true
+		CheckT(t, c.Spec())
+	}))
+}
