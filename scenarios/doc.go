@@ -1,0 +1,108 @@
+// Package scenarios tests that code which writes files survives crashes:
+// it runs the code on an in-memory filesystem that knows what a power loss
+// keeps, and checks properties in every state a crash, or an error, could
+// leave.
+//
+// # Check
+//
+// A [Spec] is a crash test: Setup builds the initial state (made durable
+// before anything else runs), Run is the code under test, doing all its
+// file work through the [faultfs.FS] it is given, and Invariants say what
+// must hold. [Check] runs it inside go test and fails the test with a
+// report; [Verify] returns the [Report]; [CheckT] takes a *rapid.T, so
+// that inputs drawn from rapid generators shrink to the smallest that
+// fails:
+//
+//	func TestSave(t *testing.T) {
+//		rapid.Check(t, func(t *rapid.T) {
+//			data := scenarios.Content(64<<10, 'N').Draw(t, "data")
+//			scenarios.CheckT(t, scenarios.Spec{
+//				Setup:      func(fsys faultfs.FS) error { return faultfs.WriteFile(fsys, "config.json", []byte("{}"), 0o644) },
+//				Run:        func(fsys faultfs.FS) error { return save(fsys, "config.json", data) },
+//				Invariants: []scenarios.Invariant{scenarios.AtomicReplace("config.json"), scenarios.Durable("config.json")},
+//			})
+//		})
+//	}
+//
+// # Situations
+//
+// Run is recorded once, fault-free: every operation that changes the disk
+// is logged, and crash point k is the moment after the first k of them.
+// Crashes need no re-runs: the states at point k are the durable state
+// plus the pending operations a persistence model lets survive, so one
+// run yields every point (ALICE works the same way). Invariants are then
+// checked in three situations ([Kind]):
+//
+//   - AfterCrash: every crash state at every crash point of the fault-free
+//     run, under every model, and, once Run has returned, after it.
+//   - AfterError: Run re-run once per operation and per errno in
+//     [DefaultErrnos] (EIO, ENOSPC, EDQUOT, EROFS, EACCES, EINTR, EXDEV),
+//     plus a short write at every write, injected at that operation; the
+//     state when Run returns, and the crash states right after.
+//   - AfterSuccess: the state a fault-free Run left, and that of a faulty
+//     run that returned nil anyway.
+//
+// An injected fsync error also drops the file's unsynced data from the
+// durable view, as Linux does ("fsyncgate"), so code that retries a failed
+// fsync is caught.
+//
+// # Invariants
+//
+// An [Invariant] is a named function of a [Situation]. Built in:
+//
+//	AtomicReplace(path)  path holds its whole old content or its whole new one ("absent" counts)
+//	Durable(path)        a crash after Run returned nil leaves the new content
+//	NoLeftovers(dir)     once Run returned, dir holds no name it did not hold before
+//	ModePreserved(path)  the old content with the old mode, the new with the mode Run gave it
+//	ReportsErrors()      a fault that fired makes Run return an error
+//
+// "New content" is what an uninterrupted, fault-free Run left: an
+// invariant judges states against that run. [Holds] makes an invariant of
+// any check of the recovered filesystem, checked after every crash: the
+// check can be the program's own start-up code.
+//
+// # Models
+//
+// The persistence models are those of faultfs (see its package doc for the
+// rules and their sources): process (kill -9: everything completed
+// survives), posix (each unsynced operation may or may not persist, writes
+// tear at 512-byte sectors, a name is durable only once its directory is
+// fsynced) and ext4-ordered (metadata in order, unsynced data may be lost,
+// auto_da_alloc flushes a file renamed over another). A Spec checks all
+// three unless Models says otherwise.
+//
+// # Scenarios, the writer's suite and the zoo
+//
+// A [Scenario] is a family of specs drawn from a *rapid.T. The registry
+// ([Scenarios], [Select]) holds the suite of this module's writer (every
+// content size from 0 B to 1 MiB, mode, symbolic link, backup and
+// durability level; it must pass everything) and the zoo: fifteen broken
+// writers, each a pattern real programs use (os.WriteFile, the r+ recipe,
+// rename without fsync, fsync after rename, renameio's missing directory
+// fsync, chmod after rename, sponge's $TMPDIR copy, the Python recipe,
+// vim's backup by rename, a retried fsync, a fixed temp name shared by two
+// processes, ...), each with the invariants and models that must catch it.
+// The zoo is the harness's own mutation test: should a change let one of
+// them escape, a test fails. crashcheck torture runs any of them outside
+// go test.
+//
+// # Limits
+//
+//   - Only the code's file operations through the given faultfs.FS are
+//     seen: a write through os directly, an mmap, or another process is
+//     not (cmd/crashcheck run tests a whole program through FUSE).
+//   - A crash point lies between two operations of one recorded run:
+//     goroutines that race are checked in the one order they ran, and Run
+//     must be deterministic, since error runs re-run it and match
+//     operations by index.
+//   - One fault per run: a second failure in a cleanup path is not tried.
+//   - Beyond MaxStates states at a point (default 4096) the states are a
+//     seeded sample plus every prefix, each operation dropped and each
+//     kept alone; the report says when it was not exhaustive.
+//   - The models are models: a real filesystem may keep less than
+//     ext4-ordered allows, and Mem does not enforce permissions, so code
+//     that depends on EACCES from a mode must inject it.
+//   - An invariant sees each situation once per model and kind: after its
+//     first violation there it is not checked again, so a report lists the
+//     earliest, smallest violation of each, not all of them.
+package scenarios
