@@ -116,6 +116,7 @@ func TestZooFound(t *testing.T) {
 		t.Run(s.Name, func(t *testing.T) {
 			var last *ZooCase
 			var lastRep *Report
+			seen := map[Catch]bool{} // catches some drawn case showed
 			rt := &recordTB{name: t.Name()}
 			rapid.Check(rt, func(rt *rapid.T) {
 				zc := DrawZooCase(rt)
@@ -123,13 +124,24 @@ func TestZooFound(t *testing.T) {
 				if err != nil {
 					rt.Fatalf("%v", err)
 				}
-				if missing := missingCatches(rep, s.Caught); len(missing) == 0 {
+				missing := missingCatches(rep, s.Caught)
+				for _, c := range s.Caught {
+					seen[c] = seen[c] || !slices.Contains(missing, c)
+				}
+				if len(missing) == 0 {
 					last, lastRep = &zc, rep
 					rt.Fatalf("caught by %v", s.Caught)
 				}
 			})
 			if !rt.failed || last == nil {
-				t.Fatalf("%s escaped in %s checks: no drawn case was caught by all of %v\n%s", s.Name, checks(), s.Caught, rt.log.String())
+				var never []Catch
+				for _, c := range s.Caught {
+					if !seen[c] {
+						never = append(never, c)
+					}
+				}
+				t.Fatalf("%s escaped in %s checks: no drawn case was caught by all of %v; never caught by %v\n%s",
+					s.Name, checks(), s.Caught, never, rt.log.String())
 			}
 			if len(last.Old) > zooSmall || len(last.New) > zooSmall {
 				t.Errorf("counterexample not shrunk: old %d bytes, new %d bytes (want at most %d each)\n%s",
