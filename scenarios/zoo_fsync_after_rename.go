@@ -13,7 +13,10 @@ import (
 // deferred cleanup. Everything is durable once it returns, but between the
 // rename and the fsync the name already points at data that is not on
 // disk: a power loss there leaves the target empty or torn, which is
-// exactly what the temp file was meant to prevent.
+// exactly what the temp file was meant to prevent. Under ext4-ordered,
+// auto_da_alloc flushes the data with the rename and hides that window;
+// what remains is an fsync that fails after the rename: the error comes
+// too late, the target already names data the disk dropped.
 func fsyncAfterRename(fsys faultfs.FS, name string, data []byte, perm fs.FileMode) (err error) {
 	if perm, err = targetPerm(fsys, name, perm); err != nil {
 		return err
