@@ -31,7 +31,7 @@ type Violation struct {
 	Kind      Kind
 	Model     string // the persistence model; "" when no crash is involved
 	Point     int    // the crash point (ops done before the crash); -1 when no crash is involved
-	Fault     string // the injected fault, if any ("#3 fsync .f.tmp = EIO")
+	Fault     string // the injected fault, if any ("call #3 fsync .f.tmp = EIO"), numbered among the run's calls
 	State     string // which pending ops the crash state kept, dropped, tore
 	Detail    string // what the file held against old and new
 	Timeline  []string
@@ -41,7 +41,9 @@ type Violation struct {
 func newViolation(inv string, s *Situation, h *faultfs.History, err error) Violation {
 	v := Violation{Invariant: inv, Kind: s.Kind, Model: s.Model, Point: -1, Detail: err.Error()}
 	if s.Fault != nil {
-		v.Fault = s.Fault.String()
+		// The injector numbers every call (reads and stats too); the
+		// disk operations below are numbered among themselves.
+		v.Fault = "call " + s.Fault.String()
 	}
 	ops := h.Ops()
 	fate := map[int]string{}
@@ -104,14 +106,14 @@ func (v Violation) String() string {
 	}
 	b.WriteString("\n")
 	if v.Fault != "" {
-		fmt.Fprintf(&b, "  injected fault at call %s\n", v.Fault)
+		fmt.Fprintf(&b, "  injected fault: %s\n", v.Fault)
 	}
 	fmt.Fprintf(&b, "  %s\n", v.Detail)
 	if v.State != "" {
 		fmt.Fprintf(&b, "  state: %s\n", v.State)
 	}
 	if len(v.Timeline) > 0 {
-		b.WriteString("  disk operations:\n")
+		b.WriteString("  disk operations (crash points fall between them):\n")
 		for _, l := range v.Timeline {
 			fmt.Fprintf(&b, "    %s\n", l)
 		}

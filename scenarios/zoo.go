@@ -4,7 +4,6 @@ import (
 	"errors"
 	"io/fs"
 	"path"
-	"slices"
 
 	"github.com/crashcheck/crashcheck/faultfs"
 	"pgregory.net/rapid"
@@ -35,25 +34,9 @@ func DrawZooCase(t *rapid.T) ZooCase {
 	}
 }
 
-// zooContent is Content with a size that shrinks all the way down: a size,
-// and a flag that rounds it up to the next boundary size (511, 512, 513,
-// 4095, ...). Shrinking lowers the size while the rounded size still
-// fails, then clears the flag, then lowers the size again. (Content's
-// Size picks a range with rapid.OneOf, and a failure found at a boundary
-// size often shrinks no lower than that boundary.) The bytes come from a
-// seed of 8 bits: these bugs do not depend on the bytes, and shrinking a
-// 64-bit seed that does not matter costs a hundred needless runs.
-func zooContent(tag byte) *rapid.Generator[[]byte] {
-	return rapid.Custom(func(t *rapid.T) []byte {
-		n := rapid.IntRange(0, MaxZooContent).Draw(t, "size")
-		if rapid.Bool().Draw(t, "atBoundary") {
-			if i, _ := slices.BinarySearch(boundarySizes, n); i < len(boundarySizes) {
-				n = min(boundarySizes[i], MaxZooContent)
-			}
-		}
-		return fill(n, rapid.Uint64Range(0, 255).Draw(t, "seed"), tag)
-	})
-}
+// zooContent draws a zoo content: these bugs show at any size, so it is
+// kept small.
+func zooContent(tag byte) *rapid.Generator[[]byte] { return Content(MaxZooContent, tag) }
 
 // zooEntry is a broken writer and what its spec needs beyond a plain
 // replace of the target.

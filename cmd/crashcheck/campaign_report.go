@@ -88,7 +88,7 @@ func campaignJSON(scenario, model string, seed uint64, res *campaignResult) json
 		for _, v := range c.failed.Violations {
 			detail := v.Detail
 			if v.Fault != "" {
-				detail = "injected fault at call " + v.Fault + ": " + detail
+				detail = "injected fault at " + v.Fault + ": " + detail
 			}
 			if v.State != "" {
 				detail += " (state: " + v.State + ")"
