@@ -3,6 +3,7 @@ package scenarios
 import (
 	"errors"
 	"io/fs"
+	"os"
 	"path"
 
 	"github.com/crashcheck/crashcheck/faultfs"
@@ -127,14 +128,25 @@ func zooInvariants() []Invariant {
 // visited first.
 const zooMaxStates = 256
 
-// syncDir fsyncs the directory holding name, the POSIX way.
-func syncDir(fsys faultfs.FS, name string) error {
-	d, err := fsys.Open(path.Dir(name))
+// syncDir fsyncs the directory holding name.
+func syncDir(fsys faultfs.FS, name string) error { return faultfs.SyncDir(fsys, path.Dir(name)) }
+
+// writeNew writes data to name, created or truncated with mode perm,
+// fsynced when sync is set, and closes it: the half of a replace that most
+// broken writers get right. A failure leaves name for the caller to remove.
+func writeNew(fsys faultfs.FS, name string, data []byte, perm fs.FileMode, sync bool) error {
+	f, err := fsys.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, perm)
 	if err != nil {
 		return err
 	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Chmod(perm)
+	}
+	if err == nil && sync {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	return err

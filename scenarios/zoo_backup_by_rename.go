@@ -2,7 +2,6 @@ package scenarios
 
 import (
 	"io/fs"
-	"os"
 
 	"github.com/crashcheck/crashcheck/faultfs"
 )
@@ -28,21 +27,7 @@ func backupByRename(fsys faultfs.FS, name string, data []byte, perm fs.FileMode)
 			fsys.Rename(backup, name)
 		}
 	}()
-	f, err := fsys.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, perm)
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Chmod(perm)
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
+	if err = writeNew(fsys, name, data, perm, true); err != nil {
 		return err
 	}
 	return fsys.Remove(backup)

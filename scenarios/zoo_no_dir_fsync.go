@@ -2,7 +2,6 @@ package scenarios
 
 import (
 	"io/fs"
-	"os"
 
 	"github.com/crashcheck/crashcheck/faultfs"
 )
@@ -19,26 +18,12 @@ func noDirFsync(fsys faultfs.FS, name string, data []byte, perm fs.FileMode) (er
 		return err
 	}
 	tmp := name + ".tmp"
-	f, err := fsys.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, perm)
-	if err != nil {
-		return err
-	}
 	defer func() {
 		if err != nil {
 			fsys.Remove(tmp)
 		}
 	}()
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Chmod(perm)
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
+	if err = writeNew(fsys, tmp, data, perm, true); err != nil {
 		return err
 	}
 	return fsys.Rename(tmp, name)

@@ -2,7 +2,6 @@ package scenarios
 
 import (
 	"io/fs"
-	"os"
 
 	"github.com/crashcheck/crashcheck/faultfs"
 )
@@ -22,23 +21,12 @@ func renameNoFsync(fsys faultfs.FS, name string, data []byte, perm fs.FileMode) 
 		return err
 	}
 	tmp := name + ".tmp"
-	f, err := fsys.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, perm)
-	if err != nil {
-		return err
-	}
 	defer func() {
 		if err != nil {
 			fsys.Remove(tmp)
 		}
 	}()
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Chmod(perm)
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
+	if err = writeNew(fsys, tmp, data, perm, false); err != nil {
 		return err
 	}
 	return fsys.Rename(tmp, name)
