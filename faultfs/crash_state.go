@@ -417,6 +417,18 @@ func (s *CrashState) Dropped() []int { _, d, _ := s.opsByFate(); return d }
 // Torn returns the indices of the pending writes this state kept in part.
 func (s *CrashState) Torn() []int { _, _, t := s.opsByFate(); return t }
 
+// Lost returns the indices of the writes before the crash point that a
+// failed fsync lost: no crash state there holds them.
+func (s *CrashState) Lost() []int {
+	var lost []int
+	for i := 0; i < s.p.point; i++ {
+		if s.h.lostAt[i] < s.p.point {
+			lost = append(lost, i)
+		}
+	}
+	return lost
+}
+
 // KeptCount returns how many of the pending units the state kept.
 func (s *CrashState) KeptCount() int {
 	n := 0

@@ -62,6 +62,9 @@ func newViolation(inv string, s *Situation, h *faultfs.History, err error) Viola
 		for _, i := range s.State.Torn() {
 			fate[i] = "TORN"
 		}
+		for _, i := range s.State.Lost() {
+			fate[i] = "LOST to the failed fsync"
+		}
 	}
 	for i := 0; i < limit; i++ {
 		line := ops[i].String()
