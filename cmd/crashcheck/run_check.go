@@ -139,14 +139,14 @@ func (r *runner) checkState(s *faultfs.CrashState, model string, point int, afte
 	}
 	for i, f := range r.cfg.files {
 		got := contentOf(s, f)
-		if r.cfg.durable && afterExit {
-			if !got.same(news[i]) {
-				add(mk("durable", f, fmt.Sprintf("after COMMAND exited 0, %s holds %s; want the final content: %s", f, got, news[i])))
-			}
-			continue
-		}
-		if !got.same(olds[i]) && !got.same(news[i]) {
+		// A file that is neither old nor new breaks atomicity, the worse
+		// failure, even after COMMAND exited; one that is whole but old
+		// there breaks durability.
+		switch {
+		case !got.same(olds[i]) && !got.same(news[i]):
 			add(mk("atomic", f, fmt.Sprintf("%s holds %s; neither old: %s, nor new: %s", f, got, olds[i], news[i])))
+		case r.cfg.durable && afterExit && !got.same(news[i]):
+			add(mk("durable", f, fmt.Sprintf("after COMMAND exited 0, %s holds %s; want the final content: %s", f, got, news[i])))
 		}
 	}
 	if len(r.cfg.checks) == 0 && len(r.cfg.recovers) == 0 {
