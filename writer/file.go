@@ -204,7 +204,7 @@ func (f *File) Commit() error {
 	if err := tf.Close(); err != nil {
 		return f.fail("close temp file", err)
 	}
-	if c.backupSuffix != "" && f.t.exists {
+	if c.backupSuffix != "" && (f.t.exists || f.t.link) {
 		if err := f.backup(); err != nil {
 			return f.fail("keep backup "+f.t.path+c.backupSuffix, err)
 		}
@@ -226,7 +226,8 @@ func (f *File) Commit() error {
 	return nil
 }
 
-// backup hard-links the current target to a temporary name and renames
+// backup hard-links the current target (the link itself, under
+// WithReplaceSymlink) to a temporary name and renames
 // that over the backup, so that the backup name always holds some
 // complete earlier version.
 func (f *File) backup() error {

@@ -82,6 +82,7 @@ func WithDurability(d Durability) Option {
 // WithBackup keeps the previous content at the target's name plus suffix:
 // it is hard-linked there, replacing any older backup atomically, before
 // the rename. Nothing is backed up when the target does not exist yet.
+// With WithReplaceSymlink, the link being replaced is what is kept.
 func WithBackup(suffix string) Option {
 	return optionFunc(func(c *config) { c.backupSuffix = suffix })
 }

@@ -20,6 +20,7 @@ type target struct {
 	dir    string      // path's directory, "" for the working directory
 	base   string      // path's last element
 	exists bool        // path names a regular file now
+	link   bool        // path names a symbolic link that will be replaced itself
 	mode   fs.FileMode // the existing file's permission and special bits
 	uid    int         // the existing file's owner, -1 if unknown
 	gid    int         // the existing file's group, -1 if unknown
@@ -74,6 +75,7 @@ func resolveTarget(fsys faultfs.FS, name string, followLinks bool) (target, erro
 			return t, nil
 		case m&fs.ModeSymlink != 0:
 			if !followLinks {
+				t.link = true
 				return t, nil
 			}
 			if hops == maxSymlinks {
