@@ -194,6 +194,28 @@ func ModePreserved(path string) Invariant {
 	}}
 }
 
+// ModeIs: whenever path holds the new content its mode is mode, and
+// whenever it holds the old content, the old mode (for code that sets a
+// mode on purpose, where ModePreserved does not apply).
+func ModeIs(path string, mode fs.FileMode) Invariant {
+	return Invariant{Name: fmt.Sprintf("ModeIs(%s, %04o)", path, uint32(mode.Perm())), Check: func(s *Situation) error {
+		got, err := s.current(path)
+		if err != nil || !got.exists {
+			return nil
+		}
+		want := mode & (fs.ModePerm | fs.ModeSetuid | fs.ModeSetgid | fs.ModeSticky)
+		switch new, old := s.after(path), s.before(path); {
+		case got.sameContent(new) && got.mode == want, got.sameContent(old) && got.mode == old.mode:
+			return nil
+		case got.sameContent(new):
+			return fmt.Errorf("%s holds the new content with mode %v, not %v", path, got.mode, want)
+		case got.sameContent(old):
+			return fmt.Errorf("%s holds the old content with mode %v, not %v", path, got.mode, old.mode)
+		}
+		return nil // neither content: AtomicReplace's business
+	}}
+}
+
 // ReportsErrors: when a fault is injected and fires, Run returns an error.
 // (Code that legitimately retries or ignores some errors should not use it.)
 func ReportsErrors() Invariant {

@@ -19,7 +19,11 @@ type WriterCase struct {
 	Stream     bool        // Create, Write in chunks, Commit (else WriteFile)
 	Chunk      int         // the chunk size when streaming
 	Durability writer.Durability
-	Backup     bool // WithBackup(".bak")
+	Backup     bool        // WithBackup(".bak")
+	Mode       fs.FileMode // WithMode(Mode) when not 0
+	// ReplaceSymlink: WithReplaceSymlink, on a symlinked target: the link
+	// itself is replaced by a regular file and d/real is left alone.
+	ReplaceSymlink bool
 }
 
 // MaxContent is the largest content the suites draw.
@@ -43,6 +47,10 @@ func DrawWriterCase(t *rapid.T) WriterCase {
 		c.Old = Content(MaxContent, 'O').Draw(t, "old")
 		c.OldMode = Perm().Draw(t, "oldMode")
 		c.Symlink = rapid.Bool().Draw(t, "symlink")
+		c.ReplaceSymlink = c.Symlink && rapid.Bool().Draw(t, "replaceSymlink")
+	}
+	if rapid.Bool().Draw(t, "withMode") {
+		c.Mode = Perm().Draw(t, "mode")
 	}
 	return c
 }
@@ -80,7 +88,28 @@ func (c WriterCase) Options(fsys faultfs.FS) []writer.Option {
 	if c.Backup {
 		opts = append(opts, writer.WithBackup(".bak"))
 	}
+	if c.Mode != 0 {
+		opts = append(opts, writer.WithMode(c.Mode))
+	}
+	if c.ReplaceSymlink {
+		opts = append(opts, writer.WithReplaceSymlink())
+	}
 	return opts
+}
+
+// memUmask is the umask of the harness's faultfs.Mem.
+const memUmask = 0o022
+
+// newMode returns the mode the target must have after the replace, and
+// whether it is fixed (false: the old file's mode is kept).
+func (c WriterCase) newMode() (fs.FileMode, bool) {
+	switch {
+	case c.Mode != 0:
+		return c.Mode, true
+	case c.Old == nil || c.ReplaceSymlink:
+		return c.Perm &^ memUmask, true
+	}
+	return 0, false
 }
 
 // Write replaces the target with our writer.
@@ -110,15 +139,23 @@ func (c WriterCase) Write(fsys faultfs.FS) error {
 func (c WriterCase) Invariants() ([]Invariant, []faultfs.Model) {
 	keep := []string{Target}
 	dir := "."
-	if c.Symlink {
+	if c.Symlink && !c.ReplaceSymlink {
 		dir = "d"
 		keep = []string{"real"}
 	}
 	if c.Backup {
 		keep = append(keep, keep[0]+".bak")
 	}
-	invs := []Invariant{AtomicReplace(Target), NoLeftovers(dir, keep...), ModePreserved(Target), ReportsErrors()}
-	if c.Symlink {
+	invs := []Invariant{AtomicReplace(Target), NoLeftovers(dir, keep...), ReportsErrors()}
+	if mode, fixed := c.newMode(); fixed {
+		invs = append(invs, ModeIs(Target, mode))
+	} else {
+		invs = append(invs, ModePreserved(Target))
+	}
+	switch {
+	case c.ReplaceSymlink:
+		invs = append(invs, NoLeftovers("d", "real"), Untouched(realPath))
+	case c.Symlink:
 		invs = append(invs, StillSymlink(Target), NoLeftovers(".", Target, "d"))
 	}
 	if c.Backup && c.Old != nil {
@@ -132,6 +169,20 @@ func (c WriterCase) Invariants() ([]Invariant, []faultfs.Model) {
 		models = models[:1] // process
 	}
 	return invs, models
+}
+
+// Untouched: path holds its old content in every situation.
+func Untouched(path string) Invariant {
+	return Invariant{Name: "Untouched(" + path + ")", Check: func(s *Situation) error {
+		got, err := s.current(path)
+		if err != nil {
+			return fmt.Errorf("%s: unreadable: %v", path, err)
+		}
+		if old := s.before(path); !got.sameContent(old) {
+			return fmt.Errorf("%s holds %s, not its old content (%s)", path, got.describe(), old.describe())
+		}
+		return nil
+	}}
 }
 
 // Spec returns the case as a harness spec.
