@@ -73,9 +73,9 @@ type inode struct {
 	gid    int
 	nlink  int
 	mtime  time.Time
-	data   []byte // regular file
-	shared bool   // data is also held by a snapshot: copy before changing it
-	target string // symbolic link
+	file   fileData // regular file: its bytes (see mem_data.go)
+	data   []byte   // regular file: bytes handed over whole, taken into file at first use (see content)
+	target string   // symbolic link
 	dir    map[string]*inode
 	parent *inode // directory: the directory holding it (root: itself)
 }
@@ -294,36 +294,28 @@ func sortedNames(dir map[string]*inode) []string {
 	return names
 }
 
-// resize sets n's data size, zero-filling growth and keeping the quota's
-// account; data shared with a snapshot is copied first.
+// content returns a regular file's bytes. An inode may be handed its bytes
+// whole, in data (CrashState.Mem builds a Mem so); they become the file's
+// pages here, shared, and data is cleared.
+func (n *inode) content() *fileData {
+	if n.data != nil {
+		n.file.adopt(n.data)
+		n.data = nil
+	}
+	return &n.file
+}
+
+// size returns a regular file's size in bytes.
+func (n *inode) size() int64 { return n.content().size }
+
+// resize sets n's size, zero-filling growth and keeping the quota's account.
 func (m *Mem) resize(n *inode, size int64) {
+	d := n.content()
 	if n.nlink > 0 {
 		// An unlinked file's space was given back when it lost its last
 		// name (unlinkLocked): growing it afterwards is not charged, or
 		// the charge would outlive the file.
-		m.used += size - int64(len(n.data))
+		m.used += size - d.size
 	}
-	if n.shared || int64(cap(n.data)) < size {
-		newCap := size
-		if !n.shared {
-			newCap = max(size, 2*int64(cap(n.data)))
-		}
-		nd := make([]byte, size, newCap)
-		copy(nd, n.data)
-		n.data, n.shared = nd, false
-		return
-	}
-	old := len(n.data)
-	n.data = n.data[:size]
-	if int(size) > old {
-		clear(n.data[old:])
-	}
-}
-
-// unshare makes n's data private before a change in place.
-func (n *inode) unshare() {
-	if n.shared {
-		n.data = append([]byte(nil), n.data...)
-		n.shared = false
-	}
+	d.truncate(size)
 }

@@ -73,13 +73,14 @@ func (f *memFile) readAtLocked(op string, p []byte, off int64) (int, error) {
 	if !f.canRead() {
 		return 0, pathErr(op, f.name, syscall.EBADF)
 	}
-	if off >= int64(len(f.n.data)) {
+	d := f.n.content()
+	if off >= d.size {
 		if len(p) == 0 {
 			return 0, nil
 		}
 		return 0, io.EOF
 	}
-	return copy(p, f.n.data[off:]), nil
+	return d.read(p, off), nil
 }
 
 // Write implements File.Write.
@@ -88,7 +89,7 @@ func (f *memFile) Write(p []byte) (int, error) {
 	defer f.m.mu.Unlock()
 	off := f.off
 	if f.flag&os.O_APPEND != 0 {
-		off = int64(len(f.n.data))
+		off = f.n.size()
 	}
 	n, err := f.writeAtLocked("write", p, off)
 	f.off = off + int64(n)
@@ -116,11 +117,12 @@ func (f *memFile) writeAtLocked(op string, p []byte, off int64) (int, error) {
 		return 0, pathErr(op, f.name, syscall.EBADF)
 	}
 	m, n := f.m, f.n
+	d := n.content()
 	want := p
 	var err error
 	if m.quota > 0 {
-		if grow := off + int64(len(p)) - int64(len(n.data)); grow > 0 && m.used+grow > m.quota {
-			room := m.quota - m.used + int64(len(n.data)) - off
+		if grow := off + int64(len(p)) - d.size; grow > 0 && m.used+grow > m.quota {
+			room := m.quota - m.used + d.size - off
 			want = p[:max(min(room, int64(len(p))), 0)]
 			err = pathErr(op, f.name, syscall.ENOSPC)
 		}
@@ -128,18 +130,16 @@ func (f *memFile) writeAtLocked(op string, p []byte, off int64) (int, error) {
 	if len(want) == 0 {
 		return 0, err // nothing written: the size does not change either
 	}
-	if end := off + int64(len(want)); end > int64(len(n.data)) {
-		m.resize(n, end)
-	} else {
-		n.unshare()
+	if end := off + int64(len(want)); end > d.size && n.nlink > 0 {
+		// An unlinked file's growth is not charged (see resize).
+		m.used += end - d.size
 	}
-	copy(n.data[off:], want)
+	// The view and the log share the one copy write makes (mem_data.go).
+	data := d.write(want, off)
 	n.mtime = m.clock()
 	f.wrote = true
-	if len(want) > 0 {
-		m.record(logOp{op: Op{Kind: OpWrite, Path: f.name, Off: off, Len: int64(len(p))},
-			ino: n.ino, off: off, data: append([]byte(nil), want...)})
-	}
+	m.record(logOp{op: Op{Kind: OpWrite, Path: f.name, Off: off, Len: int64(len(p))},
+		ino: n.ino, off: off, data: data})
 	return len(want), err
 }
 
@@ -163,11 +163,11 @@ func (f *memFile) Seek(offset int64, whence int) (int64, error) {
 	case io.SeekCurrent:
 		abs = f.off + offset
 	case io.SeekEnd:
-		abs = int64(len(f.n.data)) + offset
+		abs = f.n.size() + offset
 	case seekData, seekHole:
 		// Mem keeps no holes: the whole file is data, followed by the
 		// implicit hole at its end, as lseek(2) allows.
-		size := int64(len(f.n.data))
+		size := f.n.size()
 		if offset < 0 || offset >= size {
 			return 0, pathErr("seek", f.name, syscall.ENXIO)
 		}
@@ -238,7 +238,7 @@ func (f *memFile) Truncate(size int64) error {
 	if f.n.isDir() || !f.canWrite() || size < 0 {
 		return pathErr("truncate", f.name, syscall.EINVAL)
 	}
-	if q := f.m.quota; q > 0 && size > int64(len(f.n.data)) && f.m.used+size-int64(len(f.n.data)) > q {
+	if q, cur := f.m.quota, f.n.size(); q > 0 && size > cur && f.m.used+size-cur > q {
 		return pathErr("truncate", f.name, syscall.ENOSPC)
 	}
 	f.m.truncateLocked(f, f.name, size)

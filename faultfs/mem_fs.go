@@ -108,7 +108,7 @@ func (m *Mem) unlinkLocked(dir *inode, name string) {
 	if n.nlink == 0 && n.kind == 0 {
 		// An unlinked file keeps its data while it is open; the quota
 		// is released now, which is close enough.
-		m.used -= int64(len(n.data))
+		m.used -= n.size()
 	}
 	dir.mtime = m.clock()
 }

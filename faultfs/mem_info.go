@@ -22,12 +22,14 @@ func (i *memInfo) IsDir() bool        { return i.mode.IsDir() }
 func (i *memInfo) Sys() any           { return i.sys }
 
 func (m *Mem) infoLocked(n *inode, name string) fs.FileInfo {
-	size := int64(len(n.data))
+	var size int64
 	switch n.kind {
 	case fs.ModeSymlink:
 		size = int64(len(n.target))
 	case fs.ModeDir:
 		size = 4096
+	default:
+		size = n.size()
 	}
 	return &memInfo{name: name, size: size, mode: n.kind | n.mode, mtime: n.mtime,
 		sys: statT(n.ino, n.dev, n.kind|n.mode, n.nlink, n.uid, n.gid, size)}

@@ -32,7 +32,7 @@ type snapshot struct {
 }
 
 // snapshotLocked freezes the current view. File data is shared with the
-// current view, which copies it before its next change.
+// current view, whose memory is never written over (see mem_data.go).
 func (m *Mem) snapshotLocked() *snapshot {
 	s := &snapshot{root: m.root.ino, inodes: map[uint64]*snapInode{}}
 	var walk func(n *inode)
@@ -55,11 +55,12 @@ func (m *Mem) snapshotLocked() *snapshot {
 // freeze returns n's attributes as an immutable inode (directories without
 // entries: the caller fills them).
 func freeze(n *inode) *snapInode {
-	if n.kind == 0 && len(n.data) > 0 {
-		n.shared = true
+	var data []byte
+	if n.kind == 0 {
+		data = n.content().freeze()
 	}
 	return &snapInode{ino: n.ino, dev: n.dev, kind: n.kind, mode: n.mode, uid: n.uid, gid: n.gid,
-		data: n.data, target: n.target}
+		data: data, target: n.target}
 }
 
 // findEntry returns the index of name in sorted entries, and whether it is there.
