@@ -12,10 +12,10 @@ package faultfs
 // holds: a table of 4 KiB pages, each a slice of memory that is never
 // changed once handed out. A write copies its bytes once, into fresh
 // memory; the log entry refers to exactly those bytes and the pages the
-// write covers point at them. A page only partly covered is rebuilt whole
-// into fresh memory (copy on write at page granularity), so a 4 KiB write
-// at a 4 KiB boundary (a database page) copies nothing more, and any other
-// write at most two pages more. The snapshot taken by MakeDurable shares
+// write covers point at them. A page only partly covered is rebuilt whole,
+// in the same fresh run as the written bytes (copy on write at page
+// granularity), so a 4 KiB write at a 4 KiB boundary (a database page)
+// copies nothing more, and any other write at most two pages more. The snapshot taken by MakeDurable shares
 // the pages' memory for the same reason: nothing ever writes over it.
 //
 // Fresh memory comes from a per-file arena: a chunk whose unused tail is
@@ -24,7 +24,18 @@ package faultfs
 // therefore cost no page rebuilds, and a file written front to back in one
 // write is one run of memory, which the snapshot shares as it is. Chunks
 // double in size up to maxChunk, starting at the size of the first write,
-// so a file written once holds exactly its bytes.
+// so a file written once holds exactly its bytes (a larger write has a
+// chunk of its own size).
+//
+// Since the log keeps every byte ever written, a stream of writes is a
+// stream of pages the process has never touched, and the kernel's page
+// faults on them, one per 4 KiB, cost more than the copy itself. On Linux
+// the arena asks for a large chunk's pages in one call
+// (MADV_POPULATE_WRITE), and once a file's chunks have grown to maxChunk,
+// prepares the next chunk so, in the background, while the current one
+// fills (a file being streamed holds one spare chunk). Populating a page
+// does not change its contents, so the background call needs no
+// synchronisation.
 //
 // The price is paid by snapshots of files whose pages are not one run of
 // memory: the snapshot's data is a flat slice (the crash model and its
@@ -47,6 +58,7 @@ type fileData struct {
 	size  int64
 	free  []byte // the arena: the unused, still zero, tail of the last chunk
 	chunk int    // the last chunk's size
+	next  []byte // a stream's next chunk, its pages being faulted in
 }
 
 // pageLen returns the length of page i for a file of size bytes.
@@ -60,7 +72,20 @@ func pageLen(i int, size int64) int {
 func (d *fileData) take(n int) []byte {
 	if len(d.free) < n {
 		d.chunk = max(n, min(2*d.chunk, maxChunk))
-		d.free = make([]byte, d.chunk)
+		if len(d.next) == d.chunk {
+			d.free, d.next = d.next, nil
+		} else {
+			d.free = make([]byte, d.chunk)
+			if d.chunk >= prefaultMin {
+				prefault(d.free)
+			}
+		}
+		if d.chunk == maxChunk && maxChunk >= prefaultMin {
+			// Chunks have grown to their largest: a stream. Have
+			// the next one's pages ready before it is needed.
+			d.next = make([]byte, maxChunk)
+			go prefault(d.next)
+		}
 	}
 	b := d.free[:n]
 	d.free = d.free[n:]
@@ -232,5 +257,5 @@ func (d *fileData) adopt(data []byte) {
 		lo := i * pageSize
 		d.pages[i] = data[lo : lo+pageLen(i, d.size)]
 	}
-	d.free, d.chunk = nil, 0
+	d.free, d.chunk, d.next = nil, 0, nil
 }

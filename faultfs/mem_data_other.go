@@ -1,0 +1,7 @@
+//go:build !linux
+
+package faultfs
+
+const prefaultMin = 1 << 62
+
+func prefault([]byte) {}
