@@ -19,6 +19,10 @@ import (
 // since, through the persistence model chosen when states are enumerated:
 // Mem itself never forgets anything while running.
 //
+// Mem keeps every byte written since MakeDurable, since crash states are
+// built from them; a write copies its bytes once, and the current view
+// shares that copy with the log.
+//
 // Paths are slash-separated and relative to Mem's root: "a/b", "/a/b" and
 // "./a/b" name the same file; "." and "/" name the root. Permission bits are
 // stored and reported but not enforced (the process is treated as root).
