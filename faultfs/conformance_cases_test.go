@@ -612,7 +612,7 @@ var confCases = []confCase{
 		e.mkdir("d", 0o755)
 		e.chown("d", 7, 8)
 	}},
-	{name: "chown clears set-id bits", root: true, skip: "Mem keeps the set-ID bits on chown: clearing them needs the crash model to replay the mode a chown leaves (Op carries only uid and gid)", run: func(e *confEnv) {
+	{name: "chown clears set-id bits", root: true, run: func(e *confEnv) {
 		e.writeFile("a", "x")
 		e.chmod("a", fs.ModeSetuid|fs.ModeSetgid|0o755)
 		e.chown("a", 1000, 1000)

@@ -116,7 +116,14 @@ func (t *refTree) apply(o *logOp, lo, hi int64) {
 	case OpChmod, OpFchmod:
 		t.inodes[o.ino].mode = o.mode
 	case OpChown, OpFchown:
-		t.inodes[o.ino].uid, t.inodes[o.ino].gid = o.uid, o.gid
+		n := t.inodes[o.ino]
+		n.uid, n.gid = o.uid, o.gid
+		if o.clearSetID { // Linux: set-user-ID always, set-group-ID with group execute
+			n.mode &^= fs.ModeSetuid
+			if n.mode&0o010 != 0 {
+				n.mode &^= fs.ModeSetgid
+			}
+		}
 	default:
 		panic(fmt.Sprintf("reference: cannot apply %v", o.op.Kind))
 	}
@@ -663,7 +670,7 @@ func refWorkload(t *rapid.T) (*Mem, map[int]string) {
 		case 11:
 			_ = m.Link(rapid.SampledFrom(refFiles).Draw(t, "link from"), rapid.SampledFrom(refFiles).Draw(t, "link to"))
 		case 12:
-			mode := rapid.SampledFrom([]fs.FileMode{0o600, 0o644, 0o755, 0o4711}).Draw(t, "mode")
+			mode := rapid.SampledFrom([]fs.FileMode{0o600, 0o644, 0o755, fs.ModeSetuid | 0o711, fs.ModeSetgid | 0o750, fs.ModeSetgid | 0o745}).Draw(t, "mode")
 			if len(open) > 0 && rapid.Bool().Draw(t, "fchmod") {
 				_ = pick().f.Chmod(mode)
 			} else {

@@ -165,6 +165,9 @@ func (s *CrashState) file(ino uint64) *fileView {
 			f.mode = o.mode
 		case OpChown, OpFchown:
 			f.uid, f.gid = o.uid, o.gid
+			if o.clearSetID {
+				f.mode = modeAfterChown(f.mode)
+			}
 		}
 	}
 	s.files.put(ino, f)

@@ -455,7 +455,22 @@ func (m *Mem) chownLocked(kind OpKind, name string, n *inode, uid, gid int) {
 	if gid >= 0 {
 		n.gid = gid
 	}
-	m.record(logOp{op: Op{Kind: kind, Path: name}, ino: n.ino, uid: n.uid, gid: n.gid})
+	// As Linux does, for root too: a chown of a regular file clears
+	// set-user-ID, and set-group-ID when group execute is set.
+	clearSetID := (uid >= 0 || gid >= 0) && n.kind == 0
+	if clearSetID {
+		n.mode = modeAfterChown(n.mode)
+	}
+	m.record(logOp{op: Op{Kind: kind, Path: name}, ino: n.ino, uid: n.uid, gid: n.gid, clearSetID: clearSetID})
+}
+
+// modeAfterChown is what a chown leaves of a regular file's mode.
+func modeAfterChown(mode fs.FileMode) fs.FileMode {
+	mode &^= fs.ModeSetuid
+	if mode&0o010 != 0 {
+		mode &^= fs.ModeSetgid
+	}
+	return mode
 }
 
 // Chtimes sets a file's modification time. Times are not part of the crash

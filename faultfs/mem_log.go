@@ -23,6 +23,8 @@ type logOp struct {
 	created  *snapInode  // create, mkdir, symlink: the new inode as it was made
 	replaced uint64      // rename, create: the inode the name held before, if any
 	truncZ   bool        // close: the handle truncated the file to zero and wrote it again
+
+	clearSetID bool // chown of a regular file: set-ID bits cleared from whatever mode it has
 }
 
 // record appends an operation to the log and returns its index.
