@@ -12,7 +12,7 @@ import (
 // -fuzz=FuzzStream searches further.
 func FuzzStream(f *testing.F) {
 	f.Fuzz(rapid.MakeFuzz(func(t *rapid.T) {
-		c := DrawWriterCase(t)
+		c := drawWriterCase(t, MaxFuzzContent)
 		c.Stream = true
 		CheckT(t, c.Spec())
 	}))

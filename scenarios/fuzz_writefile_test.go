@@ -12,7 +12,7 @@ import (
 // go test -fuzz=FuzzWriteFile searches further.
 func FuzzWriteFile(f *testing.F) {
 	f.Fuzz(rapid.MakeFuzz(func(t *rapid.T) {
-		c := DrawWriterCase(t)
+		c := drawWriterCase(t, MaxFuzzContent)
 		c.Stream = false
 		CheckT(t, c.Spec())
 	}))

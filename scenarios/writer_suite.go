@@ -29,14 +29,21 @@ type WriterCase struct {
 // MaxContent is the largest content the suites draw.
 const MaxContent = 1 << 20
 
+// MaxFuzzContent is the largest content the fuzz targets draw: the fuzzer
+// learns from many small cases, not from few large ones.
+const MaxFuzzContent = 16 << 10
+
 // MaxChunks bounds the writes a streaming case makes: every write adds crash
 // points and error runs, and eight chunks already interleave sectors.
 const MaxChunks = 8
 
 // DrawWriterCase draws a writer case.
-func DrawWriterCase(t *rapid.T) WriterCase {
+func DrawWriterCase(t *rapid.T) WriterCase { return drawWriterCase(t, MaxContent) }
+
+// drawWriterCase draws a writer case whose contents hold at most max bytes.
+func drawWriterCase(t *rapid.T, max int) WriterCase {
 	c := WriterCase{
-		New:        Content(MaxContent, 'N').Draw(t, "new"),
+		New:        Content(max, 'N').Draw(t, "new"),
 		Perm:       Perm().Draw(t, "perm"),
 		Stream:     rapid.Bool().Draw(t, "stream"),
 		Chunk:      rapid.IntRange(1, 64<<10).Draw(t, "chunk"), // raised to len(New)/MaxChunks
@@ -44,7 +51,7 @@ func DrawWriterCase(t *rapid.T) WriterCase {
 		Backup:     rapid.Bool().Draw(t, "backup"),
 	}
 	if rapid.Bool().Draw(t, "exists") {
-		c.Old = Content(MaxContent, 'O').Draw(t, "old")
+		c.Old = Content(max, 'O').Draw(t, "old")
 		c.OldMode = Perm().Draw(t, "oldMode")
 		c.Symlink = rapid.Bool().Draw(t, "symlink")
 		c.ReplaceSymlink = c.Symlink && rapid.Bool().Draw(t, "replaceSymlink")
