@@ -128,6 +128,13 @@ func parseRun(args []string, stderr io.Writer) (*runConfig, error) {
 	return cfg, nil
 }
 
+// What run asks of the machine before mounting; tests replace them to
+// reach the set-up errors a root test machine never shows.
+var (
+	geteuid       = os.Geteuid
+	fuseAvailable = fuse.Available
+)
+
 func runMain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	cfg, err := parseRun(args, stderr)
 	if errors.Is(err, flag.ErrHelp) {
@@ -137,11 +144,11 @@ func runMain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "crashcheck run: %v\n", err)
 		return 2
 	}
-	if os.Geteuid() != 0 {
+	if geteuid() != 0 {
 		fmt.Fprintln(stderr, "crashcheck run: not root: mounting the test filesystem with FUSE needs root")
 		return 2
 	}
-	if err := fuse.Available(); err != nil {
+	if err := fuseAvailable(); err != nil {
 		fmt.Fprintf(stderr, "crashcheck run: %v\n", err)
 		return 2
 	}
