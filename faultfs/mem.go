@@ -167,18 +167,6 @@ func (m *Mem) History() *History {
 	return newHistory(m.base, m.log[:len(m.log):len(m.log)])
 }
 
-// cleanPath splits a Mem path into its components.
-func cleanPath(name string) []string {
-	parts := strings.Split(name, "/")
-	out := parts[:0]
-	for _, p := range parts {
-		if p != "" && p != "." {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
 // resolved is the result of looking up a path.
 type resolved struct {
 	parent *inode // the directory that holds (or would hold) the last component

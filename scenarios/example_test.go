@@ -236,7 +236,7 @@ func ExampleNoLeftovers() {
 	fmt.Println(rep.Violations[0].Detail)
 	// Output:
 	// NoLeftovers(.): after error
-	// Run returned "write config.json.tmp: input/output error" and left config.json.tmp behind
+	// after Run returned "write config.json.tmp: input/output error", config.json.tmp was left behind
 }
 
 // ModePreserved: the file keeps its mode through the replace, and a crash

@@ -118,7 +118,7 @@ func Durable(path string) Invariant {
 		if got.sameContent(new) {
 			return nil
 		}
-		return fmt.Errorf("Run returned nil, then a crash left %s holding %s instead of the new content (%s)",
+		return fmt.Errorf("after Run returned nil, a crash left %s holding %s instead of the new content (%s)",
 			path, got.describe(), new.describe())
 	}}
 }
@@ -155,7 +155,7 @@ func NoLeftovers(dir string, keep ...string) Invariant {
 		if s.RunErr != nil {
 			when = fmt.Sprintf("returned %q", s.RunErr)
 		}
-		return fmt.Errorf("Run %s and left %s behind", when, strings.Join(extra, ", "))
+		return fmt.Errorf("after Run %s, %s was left behind", when, strings.Join(extra, ", "))
 	}}
 }
 
