@@ -14,23 +14,20 @@ var boundarySizes = []int{0, 1, 511, 512, 513, 1023, 1024, 1025, 4095, 4096, 409
 
 // Size draws a content size from 0 to max: first a scale (up to 600 bytes,
 // up to 8 KiB, or up to max, a third of the cases each, so that most cases
-// stay cheap and some are large), then a size, then a flag that rounds it
-// up to the next size that straddles a 512-byte sector or a 4 KiB page
-// (511, 512, 513, 4095, ...), where torn writes and partial pages hide.
-// Shrinking lowers the scale and the size while the rounded size still
-// fails, then clears the flag and lowers the size again, so a failure
-// shrinks all the way to the smallest size that shows it.
+// stay cheap and some are large), then either a size at a boundary that
+// straddles a 512-byte sector or a 4 KiB page (511, 512, 513, 4095, ...),
+// where torn writes and partial pages hide, or any size. Both shrink
+// directly: the boundary to a smaller boundary, the size towards 0, so a
+// failure shrinks to the smallest size that shows it.
 func Size(max int) *rapid.Generator[int] {
 	return rapid.Custom(func(t *rapid.T) int {
 		scales := []int{min(600, max), min(8193, max), max}
 		top := scales[rapid.IntRange(0, len(scales)-1).Draw(t, "scale")]
-		n := rapid.IntRange(0, top).Draw(t, "size")
 		if rapid.Bool().Draw(t, "atBoundary") {
-			if i, _ := slices.BinarySearch(boundarySizes, n); i < len(boundarySizes) {
-				n = min(boundarySizes[i], max)
-			}
+			n, _ := slices.BinarySearch(boundarySizes, top+1) // boundaries <= top
+			return boundarySizes[rapid.IntRange(0, n-1).Draw(t, "boundary")]
 		}
-		return n
+		return rapid.IntRange(0, top).Draw(t, "size")
 	})
 }
 
