@@ -160,7 +160,7 @@ func infoString(fi fs.FileInfo) string {
 	}
 	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
 		s += fmt.Sprintf(" nlink=%d uid=%d gid=%d", st.Nlink, st.Uid, st.Gid)
-		if st.Mode&syscall.S_IFMT != unixMode(fi.Mode())&syscall.S_IFMT || st.Mode&0o7777 != unixMode(fi.Mode())&0o7777 {
+		if st.Mode&syscall.S_IFMT != StatMode(fi.Mode())&syscall.S_IFMT || st.Mode&0o7777 != StatMode(fi.Mode())&0o7777 {
 			s += fmt.Sprintf(" st_mode=%#o", st.Mode)
 		}
 	} else {

@@ -77,7 +77,7 @@ func TestMemDevices(t *testing.T) {
 	devOf := func(name string) uint64 {
 		fi, err := m.Stat(name)
 		memMust(t, err)
-		return fi.Sys().(*syscall.Stat_t).Dev
+		return uint64(fi.Sys().(*syscall.Stat_t).Dev)
 	}
 	if devOf("a") == devOf("mnt/d/b") {
 		t.Errorf("files on two devices report the same st_dev %d", devOf("a"))

@@ -13,18 +13,28 @@ func statT(ino, dev uint64, mode fs.FileMode, nlink, uid, gid int, size int64) a
 	st := &syscall.Stat_t{Ino: ino, Uid: uint32(uid), Gid: uint32(gid), Size: size}
 	st.Dev = uint64ToDev(dev)
 	st.Nlink = nlinkT(nlink)
-	st.Mode = modeT(unixMode(mode))
+	st.Mode = modeT(StatMode(mode))
 	return st
 }
 
-// unixMode converts a FileMode to st_mode bits.
-func unixMode(mode fs.FileMode) uint32 {
+// StatMode converts a FileMode to the st_mode bits a unix stat(2) reports:
+// the file type (S_IFREG, S_IFDIR, S_IFLNK, S_IFIFO, S_IFSOCK, S_IFCHR,
+// S_IFBLK), the permission bits, and set-user-ID, set-group-ID and sticky.
+func StatMode(mode fs.FileMode) uint32 {
 	m := uint32(mode.Perm())
 	switch {
-	case mode&fs.ModeDir != 0:
+	case mode.IsDir():
 		m |= syscall.S_IFDIR
 	case mode&fs.ModeSymlink != 0:
 		m |= syscall.S_IFLNK
+	case mode&fs.ModeNamedPipe != 0:
+		m |= syscall.S_IFIFO
+	case mode&fs.ModeSocket != 0:
+		m |= syscall.S_IFSOCK
+	case mode&fs.ModeCharDevice != 0:
+		m |= syscall.S_IFCHR
+	case mode&fs.ModeDevice != 0:
+		m |= syscall.S_IFBLK
 	default:
 		m |= syscall.S_IFREG
 	}

@@ -5,45 +5,14 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/crashcheck/crashcheck/faultfs"
 	"github.com/hanwen/go-fuse/v2/fuse"
 )
 
 // typeBits returns the S_IFMT bits of an fs.FileMode.
-func typeBits(m fs.FileMode) uint32 {
-	switch {
-	case m.IsDir():
-		return syscall.S_IFDIR
-	case m&fs.ModeSymlink != 0:
-		return syscall.S_IFLNK
-	case m&fs.ModeNamedPipe != 0:
-		return syscall.S_IFIFO
-	case m&fs.ModeSocket != 0:
-		return syscall.S_IFSOCK
-	case m&fs.ModeCharDevice != 0:
-		return syscall.S_IFCHR
-	case m&fs.ModeDevice != 0:
-		return syscall.S_IFBLK
-	}
-	return syscall.S_IFREG
-}
+func typeBits(m fs.FileMode) uint32 { return faultfs.StatMode(m) & syscall.S_IFMT }
 
-// modeBits returns the st_mode of an fs.FileMode: type, permission,
-// setuid, setgid and sticky bits.
-func modeBits(m fs.FileMode) uint32 {
-	mode := typeBits(m) | uint32(m.Perm())
-	if m&fs.ModeSetuid != 0 {
-		mode |= syscall.S_ISUID
-	}
-	if m&fs.ModeSetgid != 0 {
-		mode |= syscall.S_ISGID
-	}
-	if m&fs.ModeSticky != 0 {
-		mode |= syscall.S_ISVTX
-	}
-	return mode
-}
-
-// fileMode is the inverse of modeBits for the bits chmod can set.
+// fileMode is the inverse of faultfs.StatMode for the bits chmod can set.
 func fileMode(mode uint32) fs.FileMode {
 	m := fs.FileMode(mode & 0o777)
 	if mode&syscall.S_ISUID != 0 {
@@ -70,7 +39,7 @@ func inoOf(fi fs.FileInfo) uint64 {
 // *syscall.Stat_t from Sys) get plain defaults: one link, owner root,
 // access and change time equal to the modification time.
 func fillAttr(out *fuse.Attr, fi fs.FileInfo) {
-	out.Mode = modeBits(fi.Mode())
+	out.Mode = faultfs.StatMode(fi.Mode())
 	out.Size = uint64(fi.Size())
 	out.Nlink = 1
 	out.Uid, out.Gid = 0, 0
