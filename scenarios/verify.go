@@ -31,7 +31,7 @@ func Verify(spec Spec) (*Report, error) {
 	v.rep.Ops, v.rep.Trace = h.Ops(), trace
 	v.initial, v.final = h.InitialState(), h.FinalState()
 	v.rep.CrashPoints = h.Points()
-	v.checkRun(h, nil, nil, true)
+	v.checkRun(h, v.final, nil, nil, true)
 	for i := range trace {
 		for _, f := range v.faultsAt(trace[i]) {
 			fault := faultfs.Fault{When: faultfs.OnIndex(i), Do: f}
@@ -45,7 +45,7 @@ func Verify(spec Spec) (*Report, error) {
 			if len(fired) > 0 {
 				firedOp = &fired[0]
 			}
-			v.checkRun(eh, runErr, firedOp, false)
+			v.checkRun(eh, eh.FinalState(), runErr, firedOp, false)
 		}
 	}
 	v.rep.sortViolations()
@@ -114,10 +114,9 @@ func (v *verifier) run(fault *faultfs.Fault) (*faultfs.History, *faultfs.Injecto
 	return m.History(), inj, err
 }
 
-// checkRun checks one run: its end state, and its crash states (every
+// checkRun checks one run: its end state end, and its crash states (every
 // point for the fault-free run, the end for a faulty one).
-func (v *verifier) checkRun(h *faultfs.History, runErr error, fault *faultfs.Op, allPoints bool) {
-	end := h.FinalState()
+func (v *verifier) checkRun(h *faultfs.History, end *faultfs.CrashState, runErr error, fault *faultfs.Op, allPoints bool) {
 	kind := AfterSuccess
 	if runErr != nil {
 		kind = AfterError
