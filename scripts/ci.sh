@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # What CI runs (through .ci/run), on a clean clone, as root:
-#   1. installs the Debian packages the tests drive (python3, sqlite3) when missing;
+#   1. installs the Debian packages the tests drive (python3, sqlite3, acl) when missing;
 #   2. checks formatting and runs go vet ./...;
 #   3. cross-builds the writer and cmd/atomicwrite for darwin and windows;
 #   4. runs the README's test command with the race detector: go test -race ./...
@@ -8,9 +8,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Each entry is TOOL:PACKAGE: the package is installed when the tool is missing.
 need=()
-for tool in python3 sqlite3; do
-	command -v "$tool" >/dev/null 2>&1 || need+=("$tool")
+for entry in python3:python3 sqlite3:sqlite3 setfacl:acl; do
+	command -v "${entry%%:*}" >/dev/null 2>&1 || need+=("${entry#*:}")
 done
 if ((${#need[@]})); then
 	if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
