@@ -28,8 +28,9 @@ type File struct {
 	tmp      string // the temporary file's path
 	f        faultfs.File
 	mode     fs.FileMode
-	uid, gid int  // owner to set, -1 to leave
-	strict   bool // an owner the process may not set is an error
+	uid, gid int           // owner to set, -1 to leave
+	strict   bool          // an owner the process may not set is an error
+	xattrs   *targetXattrs // the existing target's extended attributes, nil if it has none to keep
 	done     bool
 	err      error // why the File was abandoned, if it was
 }
@@ -41,9 +42,11 @@ var (
 
 // Create starts replacing name. Nothing is visible at name until Commit
 // succeeds. perm is the mode of a new file, before the umask; an existing
-// file keeps its mode and owner. Create looks the target up (following
-// symbolic links), refuses one that is not a regular file, and creates the
-// temporary file in the target's directory.
+// file keeps its mode, owner and extended attributes (its ACL included;
+// see "What is kept" in the package doc). Create looks the target up
+// (following symbolic links), refuses one that is not a regular file,
+// reads its extended attributes and creates the temporary file in the
+// target's directory.
 func Create(name string, perm fs.FileMode, opts ...Option) (*File, error) {
 	f := &File{c: newConfig(opts), name: name}
 	if err := f.open(perm); err != nil {
@@ -79,6 +82,12 @@ func (f *File) open(perm fs.FileMode) error {
 		}
 		if t.gid != pg {
 			f.gid = t.gid
+		}
+	}
+	if t.exists {
+		if xfs := xattrsOf(c.fsys); xfs != nil {
+			tx := readXattrs(xfs, t.path)
+			f.xattrs = &tx
 		}
 	}
 	if c.owner {
@@ -167,11 +176,13 @@ func (w fullWriter) Write(p []byte) (int, error) {
 	return n, nil
 }
 
-// Commit replaces the target with what was written: it sets the owner and
-// mode on the temporary file, fsyncs it, closes it, keeps a backup if asked
-// and renames it over the target; at [Durable] it then fsyncs the
-// directory. When Commit returns nil at [Durable], the new content, mode
-// and owner survive a power loss. An error that does not match
+// Commit replaces the target with what was written: it sets the owner,
+// the extended attributes and the mode on the temporary file, fsyncs it,
+// closes it, keeps a backup if asked and renames it over the target; at
+// [Durable] it then fsyncs the directory. When Commit returns nil at
+// [Durable], the new content, mode, owner and extended attributes survive
+// a power loss. An extended attribute that cannot be kept is an error
+// (target unchanged) unless [WithAllowXattrLoss]. An error that does not match
 // [ErrNotDurable] means the target is unchanged; one that does means the
 // target holds the new content but a power loss may undo that.
 func (f *File) Commit() error {
@@ -188,7 +199,21 @@ func (f *File) Commit() error {
 			return f.fail("set owner of temp file", err)
 		}
 	}
-	if err := f.f.Chmod(f.mode); err != nil {
+	mode := f.mode
+	if f.xattrs != nil {
+		// After Chown, which clears security.capability; before Chmod,
+		// so that an explicit mode applies to the kept ACL (its mask)
+		// as chmod(2) applies it.
+		lost, aclKept := keepXattrs(f.f, *f.xattrs)
+		if lost != nil && !c.allowXattrLoss {
+			return f.fail("keep the target's extended attributes", lost)
+		}
+		if !aclKept && !c.modeSet {
+			// The mode's group bits showed the ACL's mask.
+			mode = modeWithoutACL(mode, f.xattrs.acl)
+		}
+	}
+	if err := f.f.Chmod(mode); err != nil {
 		return f.fail("set mode of temp file", err)
 	}
 	if c.durability != NoSync {
