@@ -112,10 +112,28 @@ func (f *File) open(perm fs.FileMode) error {
 		}
 		step := "create temp file in " + syncDirName(t.dir)
 		if errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ENOTDIR) {
-			step = "parent directory " + syncDirName(t.dir) + " does not exist"
+			step = missingDirStep(c.fsys, f.name, t)
 		}
 		return replaceErr(f.name, step, err, "target unchanged")
 	}
+}
+
+// TempName returns the temporary file's path. It does not change during
+// the File's life, so a signal handler may read it, concurrently with
+// Write or Commit, to remove the file before the process exits.
+func (f *File) TempName() string { return f.tmp }
+
+// missingDirStep says why no file could be created in t's directory.
+func missingDirStep(fsys faultfs.FS, name string, t target) string {
+	dir := syncDirName(t.dir)
+	if fi, err := fsys.Stat(dir); err == nil && fi.IsDir() {
+		// /proc, /sys: the directory is there, new names are not.
+		return "directory " + dir + " does not accept new files (a virtual filesystem such as /proc or /sys?)"
+	}
+	if t.path != name {
+		return "symbolic link points to " + t.path + ", whose directory " + dir + " does not exist"
+	}
+	return "parent directory " + dir + " does not exist"
 }
 
 // Write writes all of p to the temporary file, continuing after short
@@ -231,7 +249,7 @@ func (f *File) Commit() error {
 	}
 	if c.backupSuffix != "" && (f.t.exists || f.t.link) {
 		if err := f.backup(); err != nil {
-			return f.fail("keep backup "+f.t.path+c.backupSuffix, err)
+			return f.fail("keep backup", &BackupError{Path: f.t.path + c.backupSuffix, Err: err})
 		}
 	}
 	if err := c.fsys.Rename(f.tmp, f.t.path); err != nil {
