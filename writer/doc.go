@@ -15,9 +15,12 @@
 // are exactly:
 //
 //	lstat(target)
+//	llistxattr(target), lgetxattr(target, name)...   Linux: each extended attribute it has
 //	open(dir/.base.<16 hex>.crashcheck-tmp, O_WRONLY|O_CREAT|O_EXCL|O_NOFOLLOW|O_CLOEXEC, 0600)
 //	write(temp)...                   every byte; a short write is continued
 //	fchown(temp)                     only if the target's owner differs from ours
+//	fsetxattr(temp, name, value)...  Linux: each of the target's extended attributes, its ACL included
+//	fremovexattr(temp, system.posix_acl_access)   Linux: only if the target has no ACL
 //	fchmod(temp, mode)               the target's mode, or perm &^ umask for a new file
 //	fsync(temp)                      never retried after a failure
 //	close(temp)
@@ -32,10 +35,33 @@
 // # What is kept
 //
 // An existing target keeps its permission bits (setuid, setgid and sticky
-// included) and, when the process may set it, its owner and group. A new
-// file gets perm &^ umask. [WithMode] and [WithOwner] override both. Other
-// metadata (extended attributes, ACLs, hard links to the old inode,
-// timestamps) is not carried over: the target is a new inode.
+// included) and, when the process may set it, its owner and group. On
+// Linux it also keeps every extended attribute the process can see: its
+// POSIX ACL (system.posix_acl_access), user.*, security.* (SELinux labels,
+// file capabilities) and, for a privileged process, trusted.*. They are
+// set on the temporary file before it is fsynced and renamed, after the
+// owner (chown clears file capabilities) and before the mode. A target
+// without an ACL gives a file without one, even in a directory whose
+// default ACL the temporary file inherited; a new file inherits the
+// default ACL as any new file does.
+//
+// An attribute that cannot be kept (the process may not set trusted.* or
+// security.*, the filesystem refuses it) fails the replace, leaving the
+// target unchanged and removing the temporary file; the error holds an
+// [*XattrError] naming the attribute. [WithAllowXattrLoss] replaces the
+// target anyway, keeping what it can, and never widens access: a lost ACL
+// leaves named users and groups without access and gives the owning group
+// its own effective permissions (its ACL entry masked), not the mask that
+// ls shows as the group bits. Attributes the process cannot even see
+// (trusted.* for an unprivileged one) are lost without an error.
+//
+// A new file gets perm &^ umask. [WithMode] and [WithOwner] override both;
+// an explicit mode applies to a kept ACL as chmod(2) applies it (through
+// the mask). Not carried over: other hard links to the old inode (they
+// keep the old content), timestamps (the new file's are now), and on
+// platforms other than Linux extended attributes and ACLs (unless the
+// [faultfs.FS] given to [WithFS] reads and sets them). The target is a new
+// inode.
 //
 // A symbolic link is followed (up to 40 links, then ELOOP): the file it
 // points to is replaced, in that file's directory, and the link stays a

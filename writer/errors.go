@@ -3,6 +3,7 @@ package writer
 import (
 	"errors"
 	"io/fs"
+	"syscall"
 )
 
 // ErrNotDurable is matched (with errors.Is) by the error returned when the
@@ -54,3 +55,20 @@ func (e *replaceError) Unwrap() []error {
 func replaceErr(target, step string, err error, left string) error {
 	return &fs.PathError{Op: opName, Path: target, Err: &replaceError{step: step, err: err, left: left}}
 }
+
+// BackupError is the cause of a replace refused because the backup asked
+// for with [WithBackup] could not be made. The target is unchanged.
+type BackupError struct {
+	Path string // the backup's name: the target's plus the suffix
+	Err  error  // the cause, wrapping a syscall.Errno
+}
+
+func (e *BackupError) Error() string {
+	var errno syscall.Errno
+	if errors.As(e.Err, &errno) {
+		return e.Path + ": " + errno.Error()
+	}
+	return e.Path + ": " + e.Err.Error()
+}
+
+func (e *BackupError) Unwrap() error { return e.Err }

@@ -224,3 +224,21 @@ func ExampleWithKeepTemp() {
 	fmt.Println(errors.Is(err, syscall.EISDIR))
 	// Output: true
 }
+
+func ExampleXattrError() {
+	dir := exampleDir()
+	defer os.RemoveAll(dir)
+	name := filepath.Join(dir, "shared.txt")
+	os.WriteFile(name, []byte("old"), 0o640)
+
+	// A target whose ACL or other extended attributes cannot be kept is
+	// left as it was, unless the loss is allowed.
+	err := writer.WriteFile(name, []byte("new"), 0o644)
+	var xe *writer.XattrError
+	if errors.As(err, &xe) {
+		log.Printf("%s: %v; retrying without it", name, xe)
+		err = writer.WriteFile(name, []byte("new"), 0o644, writer.WithAllowXattrLoss())
+	}
+	fmt.Println(err)
+	// Output: <nil>
+}

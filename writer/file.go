@@ -28,8 +28,9 @@ type File struct {
 	tmp      string // the temporary file's path
 	f        faultfs.File
 	mode     fs.FileMode
-	uid, gid int  // owner to set, -1 to leave
-	strict   bool // an owner the process may not set is an error
+	uid, gid int           // owner to set, -1 to leave
+	strict   bool          // an owner the process may not set is an error
+	xattrs   *targetXattrs // the existing target's extended attributes, nil if it has none to keep
 	done     bool
 	err      error // why the File was abandoned, if it was
 }
@@ -41,9 +42,11 @@ var (
 
 // Create starts replacing name. Nothing is visible at name until Commit
 // succeeds. perm is the mode of a new file, before the umask; an existing
-// file keeps its mode and owner. Create looks the target up (following
-// symbolic links), refuses one that is not a regular file, and creates the
-// temporary file in the target's directory.
+// file keeps its mode, owner and extended attributes (its ACL included;
+// see "What is kept" in the package doc). Create looks the target up
+// (following symbolic links), refuses one that is not a regular file,
+// reads its extended attributes and creates the temporary file in the
+// target's directory.
 func Create(name string, perm fs.FileMode, opts ...Option) (*File, error) {
 	f := &File{c: newConfig(opts), name: name}
 	if err := f.open(perm); err != nil {
@@ -81,6 +84,12 @@ func (f *File) open(perm fs.FileMode) error {
 			f.gid = t.gid
 		}
 	}
+	if t.exists {
+		if xfs := xattrsOf(c.fsys); xfs != nil {
+			tx := readXattrs(xfs, t.path)
+			f.xattrs = &tx
+		}
+	}
 	if c.owner {
 		f.strict = true
 		if c.uid >= 0 {
@@ -103,10 +112,28 @@ func (f *File) open(perm fs.FileMode) error {
 		}
 		step := "create temp file in " + syncDirName(t.dir)
 		if errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ENOTDIR) {
-			step = "parent directory " + syncDirName(t.dir) + " does not exist"
+			step = missingDirStep(c.fsys, f.name, t)
 		}
 		return replaceErr(f.name, step, err, "target unchanged")
 	}
+}
+
+// TempName returns the temporary file's path. It does not change during
+// the File's life, so a signal handler may read it, concurrently with
+// Write or Commit, to remove the file before the process exits.
+func (f *File) TempName() string { return f.tmp }
+
+// missingDirStep says why no file could be created in t's directory.
+func missingDirStep(fsys faultfs.FS, name string, t target) string {
+	dir := syncDirName(t.dir)
+	if fi, err := fsys.Stat(dir); err == nil && fi.IsDir() {
+		// /proc, /sys: the directory is there, new names are not.
+		return "directory " + dir + " does not accept new files (a virtual filesystem such as /proc or /sys?)"
+	}
+	if t.path != name {
+		return "symbolic link points to " + t.path + ", whose directory " + dir + " does not exist"
+	}
+	return "parent directory " + dir + " does not exist"
 }
 
 // Write writes all of p to the temporary file, continuing after short
@@ -167,11 +194,13 @@ func (w fullWriter) Write(p []byte) (int, error) {
 	return n, nil
 }
 
-// Commit replaces the target with what was written: it sets the owner and
-// mode on the temporary file, fsyncs it, closes it, keeps a backup if asked
-// and renames it over the target; at [Durable] it then fsyncs the
-// directory. When Commit returns nil at [Durable], the new content, mode
-// and owner survive a power loss. An error that does not match
+// Commit replaces the target with what was written: it sets the owner,
+// the extended attributes and the mode on the temporary file, fsyncs it,
+// closes it, keeps a backup if asked and renames it over the target; at
+// [Durable] it then fsyncs the directory. When Commit returns nil at
+// [Durable], the new content, mode, owner and extended attributes survive
+// a power loss. An extended attribute that cannot be kept is an error
+// (target unchanged) unless [WithAllowXattrLoss]. An error that does not match
 // [ErrNotDurable] means the target is unchanged; one that does means the
 // target holds the new content but a power loss may undo that.
 func (f *File) Commit() error {
@@ -188,7 +217,21 @@ func (f *File) Commit() error {
 			return f.fail("set owner of temp file", err)
 		}
 	}
-	if err := f.f.Chmod(f.mode); err != nil {
+	mode := f.mode
+	if f.xattrs != nil {
+		// After Chown, which clears security.capability; before Chmod,
+		// so that an explicit mode applies to the kept ACL (its mask)
+		// as chmod(2) applies it.
+		lost, aclKept := keepXattrs(f.f, *f.xattrs)
+		if lost != nil && !c.allowXattrLoss {
+			return f.fail("keep the target's extended attributes", lost)
+		}
+		if !aclKept && !c.modeSet {
+			// The mode's group bits showed the ACL's mask.
+			mode = modeWithoutACL(mode, f.xattrs.acl)
+		}
+	}
+	if err := f.f.Chmod(mode); err != nil {
 		return f.fail("set mode of temp file", err)
 	}
 	if c.durability != NoSync {
@@ -206,7 +249,7 @@ func (f *File) Commit() error {
 	}
 	if c.backupSuffix != "" && (f.t.exists || f.t.link) {
 		if err := f.backup(); err != nil {
-			return f.fail("keep backup "+f.t.path+c.backupSuffix, err)
+			return f.fail("keep backup", &BackupError{Path: f.t.path + c.backupSuffix, Err: err})
 		}
 	}
 	if err := c.fsys.Rename(f.tmp, f.t.path); err != nil {

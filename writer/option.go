@@ -55,6 +55,7 @@ type config struct {
 	mode           fs.FileMode
 	modeSet        bool
 	replaceSymlink bool
+	allowXattrLoss bool
 }
 
 func newConfig(opts []Option) config {
@@ -120,4 +121,14 @@ func WithMode(perm fs.FileMode) Option {
 // regular file, instead of replacing the file the link points to.
 func WithReplaceSymlink() Option {
 	return optionFunc(func(c *config) { c.replaceSymlink = true })
+}
+
+// WithAllowXattrLoss replaces the target even when some of its extended
+// attributes (its ACL among them) cannot be read or set on the new file;
+// without it such a replace fails and leaves the target unchanged. Those
+// that can be kept still are. A lost ACL never widens access: the new
+// file's group bits become the owning group's own permissions (its ACL
+// entry masked), not the mask, and named users and groups lose theirs.
+func WithAllowXattrLoss() Option {
+	return optionFunc(func(c *config) { c.allowXattrLoss = true })
 }

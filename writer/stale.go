@@ -19,6 +19,27 @@ import (
 // [WithFS] and [WithTempPattern] apply; other options are ignored.
 func RemoveStale(dir string, olderThan time.Duration, opts ...Option) ([]string, error) {
 	c := newConfig(opts)
+	stale, err := c.staleTemps(dir, olderThan)
+	var removed []string
+	errs := []error{err}
+	for _, path := range stale {
+		if err := c.fsys.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			errs = append(errs, err)
+			continue
+		}
+		removed = append(removed, path)
+	}
+	return removed, errors.Join(errs...)
+}
+
+// StaleTemps returns the paths [RemoveStale] would remove from dir, and
+// removes nothing.
+func StaleTemps(dir string, olderThan time.Duration, opts ...Option) ([]string, error) {
+	c := newConfig(opts)
+	return c.staleTemps(dir, olderThan)
+}
+
+func (c *config) staleTemps(dir string, olderThan time.Duration) ([]string, error) {
 	entries, err := c.fsys.ReadDir(dir)
 	if err != nil {
 		return nil, err
@@ -28,7 +49,7 @@ func RemoveStale(dir string, olderThan time.Duration, opts ...Option) ([]string,
 	if dir != "" && os.IsPathSeparator(dir[len(dir)-1]) {
 		sep = ""
 	}
-	var removed []string
+	var stale []string
 	var errs []error
 	for _, e := range entries {
 		if !e.Type().IsRegular() || !c.isTempName(e.Name()) {
@@ -46,11 +67,7 @@ func RemoveStale(dir string, olderThan time.Duration, opts ...Option) ([]string,
 		if !fi.Mode().IsRegular() || !fi.ModTime().Before(cutoff) {
 			continue
 		}
-		if err := c.fsys.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			errs = append(errs, err)
-			continue
-		}
-		removed = append(removed, path)
+		stale = append(stale, path)
 	}
-	return removed, errors.Join(errs...)
+	return stale, errors.Join(errs...)
 }

@@ -60,6 +60,11 @@ func resolveTarget(fsys faultfs.FS, name string, followLinks bool) (target, erro
 		t := target{path: path, dir: dir, base: base, uid: -1, gid: -1}
 		fi, err := fsys.Lstat(path)
 		if errors.Is(err, fs.ErrNotExist) {
+			if hops > 0 {
+				if err := refuseMagicLink(fsys, name); err != nil {
+					return target{}, err
+				}
+			}
 			// The parent may be missing too: creating the temporary
 			// file will say so, at no extra cost here.
 			return t, nil
@@ -118,4 +123,23 @@ func kindOf(m fs.FileMode) string {
 		return "a block device"
 	}
 	return "of an unsupported type " + m.Type().String()
+}
+
+// refuseMagicLink refuses name when the links followed lead nowhere but the
+// kernel still reaches a file through them: a /proc "magic" link such as
+// /dev/stdout -> /proc/self/fd/1 -> "pipe:[1234]", which names an open
+// file, not a path a file could be renamed to.
+func refuseMagicLink(fsys faultfs.FS, name string) error {
+	fi, err := fsys.Stat(name)
+	if err != nil {
+		return nil
+	}
+	what := "an open file reached through a /proc link"
+	if m := fi.Mode(); !m.IsRegular() && !m.IsDir() {
+		what = kindOf(m) + " reached through a /proc link"
+	}
+	return &fs.PathError{Op: opName, Path: name, Err: &replaceError{
+		step: "target is " + what + ", not a regular file", err: syscall.EINVAL,
+		left: "target unchanged", also: ErrNotRegular,
+	}}
 }

@@ -6,31 +6,50 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
+	"path/filepath"
 	"strconv"
+	"time"
 
 	"github.com/crashcheck/crashcheck/faultfs"
 	"github.com/crashcheck/crashcheck/writer"
 )
 
-const usage = "usage: atomicwrite [-m MODE] [-b SUFFIX] [-a] [-no-sync] FILE"
+// staleAge is how long a temporary file must be untouched before a run
+// calls it stale, and -clean's default.
+const staleAge = time.Minute
 
 // run is atomicwrite with its arguments (without the program name) and
 // standard streams; it returns the exit status.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fset := flag.NewFlagSet("atomicwrite", flag.ContinueOnError)
 	fset.SetOutput(io.Discard)
-	modeFlag := fset.String("m", "0666", "mode of a new `FILE`, octal, before the umask")
-	backup := fset.String("b", "", "keep the previous content at FILE+`SUFFIX`")
-	appendFlag := fset.Bool("a", false, "append standard input to FILE's current content")
-	noSync := fset.Bool("no-sync", false, "skip the fsyncs (atomic against a program crash only)")
+	modeFlag := fset.String("m", "", "")
+	backup := fset.String("b", "", "")
+	appendFlag := fset.Bool("a", false, "")
+	noSync := fset.Bool("no-sync", false, "")
+	allowLoss := fset.Bool("allow-xattr-loss", false, "")
+	clean := fset.String("clean", "", "")
+	older := fset.Duration("older", staleAge, "")
 	if err := fset.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fset.SetOutput(stdout)
-			fmt.Fprintln(stdout, usage)
-			fset.PrintDefaults()
+			fmt.Fprint(stdout, help)
 			return 0
 		}
 		fmt.Fprintf(stderr, "atomicwrite: %v\n%s\n", err, usage)
+		return 2
+	}
+	set := map[string]bool{}
+	fset.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if set["clean"] {
+		if fset.NArg() != 0 || *clean == "" || set["m"] || set["b"] || set["a"] || set["no-sync"] || set["allow-xattr-loss"] {
+			fmt.Fprintln(stderr, usage)
+			return 2
+		}
+		return cleanDir(*clean, *older, stdout, stderr)
+	}
+	if set["older"] {
+		fmt.Fprintf(stderr, "atomicwrite: -older is for -clean\n%s\n", usage)
 		return 2
 	}
 	if fset.NArg() != 1 || fset.Arg(0) == "" {
@@ -38,39 +57,66 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 2
 	}
 	name := fset.Arg(0)
-	perm, err := parseMode(*modeFlag)
-	if err != nil {
-		fmt.Fprintf(stderr, "atomicwrite: -m %s: %v\n%s\n", *modeFlag, err, usage)
-		return 2
-	}
-	fset.Visit(func(f *flag.Flag) {
-		if f.Name == "b" && *backup == "" {
-			err = errors.New("-b needs a non-empty SUFFIX")
-		}
-	})
-	if err != nil {
-		fmt.Fprintf(stderr, "atomicwrite: %v\n%s\n", err, usage)
-		return 2
-	}
-
 	var opts []writer.Option
+	if set["m"] {
+		perm, err := parseMode(*modeFlag)
+		if err != nil {
+			fmt.Fprintf(stderr, "atomicwrite: -m %s: %v\n%s\n", *modeFlag, err, usage)
+			return 2
+		}
+		opts = append(opts, writer.WithMode(perm))
+	}
+	if set["b"] && *backup == "" {
+		fmt.Fprintf(stderr, "atomicwrite: -b needs a non-empty SUFFIX\n%s\n", usage)
+		return 2
+	}
 	if *backup != "" {
 		opts = append(opts, writer.WithBackup(*backup))
 	}
 	if *noSync {
 		opts = append(opts, writer.WithDurability(writer.NoSync))
 	}
-	if err := replace(name, perm, *appendFlag, stdin, opts); err != nil {
-		fmt.Fprintln(stderr, report(name, err))
-		return 1
+	if *allowLoss {
+		opts = append(opts, writer.WithAllowXattrLoss())
 	}
-	return 0
+
+	if f, ok := stdin.(*os.File); ok {
+		if err := stdinProblem(f); err != nil {
+			fmt.Fprintln(stderr, report(name, err))
+			return 1
+		}
+		if fi, err := f.Stat(); err == nil && !fi.Mode().IsRegular() {
+			// Not a regular file, so there is no copy offload to keep:
+			// read through a reader that remembers its own errors, so
+			// that they are not blamed on FILE.
+			stdin = &stdinReader{r: f}
+		}
+	} else {
+		stdin = &stdinReader{r: stdin}
+	}
+
+	in := watchSignals(name, stderr)
+	defer in.stop()
+	err := replace(name, 0o666, *appendFlag, stdin, opts, in)
+	status := 0
+	if err != nil {
+		fmt.Fprintln(stderr, report(name, err))
+		status = 1
+	}
+	if s := in.caught(); s != nil {
+		if err == nil {
+			fmt.Fprintf(stderr, "atomicwrite: %s: %s arrived while it was being replaced; %s holds the new content\n", qname(name), sigName(s), qname(name))
+		}
+		status = 128 + sigNum(s)
+	}
+	noteStale(name, stderr)
+	return status
 }
 
 // replace streams stdin (after FILE's current content, when appending)
 // into a writer.File and commits it.
-func replace(name string, perm fs.FileMode, appendOld bool, stdin io.Reader, opts []writer.Option) error {
-	f, err := writer.Create(name, perm, opts...)
+func replace(name string, perm fs.FileMode, appendOld bool, stdin io.Reader, opts []writer.Option, in *interrupts) error {
+	f, err := in.create(name, perm, opts)
 	if err != nil {
 		return err
 	}
@@ -91,12 +137,59 @@ func replace(name string, perm fs.FileMode, appendOld bool, stdin io.Reader, opt
 		}
 	}
 	if _, err := f.ReadFrom(stdin); err != nil {
+		if sr, ok := stdin.(*stdinReader); ok && sr.err != nil {
+			return &stepError{"reading standard input", sr.err}
+		}
 		return err
 	}
+	in.commit()
 	return f.Commit()
 }
 
-// stepError is a failure of atomicwrite itself, before the writer began.
+// stdinReader remembers the error its reader returned, other than EOF.
+type stdinReader struct {
+	r   io.Reader
+	err error
+}
+
+func (s *stdinReader) Read(p []byte) (int, error) {
+	n, err := s.r.Read(p)
+	if err != nil && err != io.EOF {
+		s.err = err
+	}
+	return n, err
+}
+
+// cleanDir is -clean DIR: remove stale temporary files, print their names.
+func cleanDir(dir string, older time.Duration, stdout, stderr io.Writer) int {
+	removed, err := writer.RemoveStale(dir, older)
+	for _, p := range removed {
+		fmt.Fprintln(stdout, qname(p))
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "atomicwrite: -clean %s: %s\n", qname(dir), errnoText(err))
+		return 1
+	}
+	return 0
+}
+
+// noteStale mentions the stale temporary files next to FILE, if any.
+func noteStale(name string, stderr io.Writer) {
+	dir := filepath.Dir(name)
+	if real, err := filepath.EvalSymlinks(name); err == nil {
+		dir = filepath.Dir(real)
+	}
+	stale, _ := writer.StaleTemps(dir, staleAge)
+	switch len(stale) {
+	case 0:
+	case 1:
+		fmt.Fprintf(stderr, "atomicwrite: note: %s is a stale temporary file of an interrupted run; atomicwrite -clean %s removes it\n", qname(stale[0]), qname(dir))
+	default:
+		fmt.Fprintf(stderr, "atomicwrite: note: %s holds %d stale temporary files of interrupted runs; atomicwrite -clean %s removes them\n", qname(dir), len(stale), qname(dir))
+	}
+}
+
+// stepError is a failure of atomicwrite itself, outside the writer.
 type stepError struct {
 	step string
 	err  error

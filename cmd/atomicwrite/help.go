@@ -1,0 +1,56 @@
+package main
+
+const usage = "usage: atomicwrite [-m MODE] [-b SUFFIX] [-a] [-no-sync] [-allow-xattr-loss] FILE\n" +
+	"       atomicwrite -clean DIR [-older DURATION]"
+
+// help is what -h prints: the usage, the flags and the rules a person
+// needs before trusting the command with a file.
+const help = usage + `
+
+Reads standard input to its end, then replaces FILE with it atomically and
+durably: FILE holds its whole old content or all of standard input, never a
+mix, whatever crashes; on exit 0 the new content is on disk.
+
+  -m MODE     FILE gets exactly MODE (octal, e.g. 0600), whether FILE is new
+              or existing; the umask does not apply. Without -m an existing
+              FILE keeps its mode and a new one gets 0666 less the umask.
+  -b SUFFIX   keep the previous content at FILE+SUFFIX (replaced atomically).
+              If FILE is a symbolic link, the backup is made next to the
+              file the link points to: its path plus SUFFIX.
+  -a          append standard input to FILE's current content
+  -no-sync    skip the fsyncs: atomic against a crash of the program, not
+              of the machine
+  -allow-xattr-loss
+              replace FILE even if some of its ACL or extended attributes
+              cannot be kept (by default that is an error and FILE is
+              unchanged); a lost ACL never widens access: the group bits
+              become the owning group's own entry, not the ACL mask
+  -clean DIR  remove the temporary files that killed runs left in DIR
+              (.NAME.<16 hex>.crashcheck-tmp, untouched for -older), only
+              those, and print their names
+  -older DURATION
+              with -clean: how long a temporary file must be untouched to
+              count as stale (default 1m)
+
+What is kept: an existing FILE keeps its mode, its owner and group (when
+the process may set them), its POSIX ACL and its extended attributes
+(user.*, security.*, trusted.* as root); they are set on the new file
+before it replaces FILE. Not kept: other hard links to FILE (they keep the
+old content) and timestamps. A symbolic link is followed and stays a link.
+
+Standard input: read to its end before FILE is touched, so
+"sed s/a/b/ f | atomicwrite f" works. A closed standard input ("<&-",
+which Go turns into /dev/null opened read-write) is refused, as is a
+directory; "</dev/null" (read-only) is empty input and empties FILE.
+
+Signals: SIGINT, SIGTERM or SIGHUP before the replace removes the
+temporary file, leaves FILE unchanged and exits 128+signal; one that
+arrives while FILE is being renamed into place waits for that to finish.
+After SIGKILL, "atomicwrite -clean DIR" removes what was left, and later
+runs mention stale temporary files they see next to FILE.
+
+Exit status: 0 on success; 1 on failure, with one line on standard error
+naming FILE and the cause and saying FILE is unchanged (or, if only the
+final directory fsync failed, that the new content is in place but not
+yet durable); 2 on a usage error; 128+N after signal N.
+`

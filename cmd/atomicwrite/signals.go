@@ -1,0 +1,108 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+
+	"github.com/crashcheck/crashcheck/writer"
+)
+
+// interrupts handles SIGINT, SIGTERM and SIGHUP during a run: before the
+// commit, the temporary file is removed and the process exits 128+signal
+// saying FILE is unchanged; once the commit has begun, the signal waits
+// for it and decides only the exit status.
+type interrupts struct {
+	name   string
+	stderr io.Writer
+	sigs   chan os.Signal
+
+	mu         sync.Mutex
+	tmp        string // the temporary file, "" before it exists
+	committing bool
+	pending    os.Signal
+}
+
+func watchSignals(name string, stderr io.Writer) *interrupts {
+	in := &interrupts{name: name, stderr: stderr, sigs: make(chan os.Signal, 1)}
+	signal.Notify(in.sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+	go in.watch()
+	return in
+}
+
+func (in *interrupts) watch() {
+	for s := range in.sigs {
+		in.mu.Lock()
+		if in.committing {
+			if in.pending == nil {
+				in.pending = s
+			}
+			in.mu.Unlock()
+			continue
+		}
+		// The lock stays held: the run cannot start committing now.
+		left := "nothing was written"
+		if in.tmp != "" {
+			left = "temp file removed"
+			if err := os.Remove(in.tmp); err != nil && !os.IsNotExist(err) {
+				left = "temp file " + qname(in.tmp) + " left behind: " + errnoText(err)
+			}
+		}
+		fmt.Fprintf(in.stderr, "atomicwrite: %s: interrupted by %s; %s; %s is unchanged\n", qname(in.name), sigName(s), left, qname(in.name))
+		os.Exit(128 + sigNum(s))
+	}
+}
+
+// create creates the writer.File, recording its temporary file for watch.
+func (in *interrupts) create(name string, perm fs.FileMode, opts []writer.Option) (*writer.File, error) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	f, err := writer.Create(name, perm, opts...)
+	if err == nil {
+		in.tmp = f.TempName()
+	}
+	return f, err
+}
+
+// commit marks the start of the commit. A signal that got there first
+// holds the lock until the process exits, so the commit never starts.
+func (in *interrupts) commit() {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	in.committing = true
+}
+
+// caught is the signal that arrived during the commit, or nil.
+func (in *interrupts) caught() os.Signal {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	return in.pending
+}
+
+func (in *interrupts) stop() {
+	signal.Stop(in.sigs)
+	close(in.sigs)
+}
+
+func sigNum(s os.Signal) int {
+	if n, ok := s.(syscall.Signal); ok {
+		return int(n)
+	}
+	return 0
+}
+
+func sigName(s os.Signal) string {
+	switch s {
+	case syscall.SIGINT:
+		return "SIGINT"
+	case syscall.SIGTERM:
+		return "SIGTERM"
+	case syscall.SIGHUP:
+		return "SIGHUP"
+	}
+	return s.String()
+}
