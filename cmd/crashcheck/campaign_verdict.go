@@ -155,20 +155,24 @@ func escaped(res *campaignResult) string {
 		case d.catchable():
 			small = append(small, fmt.Sprintf("case %d of %s", c.index, c.scenario))
 		default:
-			uncatchable = append(uncatchable, fmt.Sprintf("case %d of %s (caught under %s only)", c.index, c.scenario, strings.Join(d.catchers, ", ")))
+			uncatchable = append(uncatchable, fmt.Sprintf("case %d of %s, caught under %s only", c.index, c.scenario, strings.Join(d.catchers, " or ")))
 		}
 	}
 	if len(small)+len(uncatchable) == 0 {
 		return ""
 	}
+	total, nu := len(small)+len(uncatchable), len(uncatchable)
 	var parts []string
 	if len(small) > 0 {
 		parts = append(parts, fmt.Sprintf("%d with inputs too small to trigger the bug, as some are expected to (%s)", len(small), listSome(small, 5)))
 	}
 	if len(uncatchable) > 0 {
-		parts = append(parts, fmt.Sprintf("%d that no model checked can catch (%s)", len(uncatchable), listSome(uncatchable, 3)))
+		if nu > 3 {
+			uncatchable = append(uncatchable[:3], fmt.Sprintf("%d more", nu-3))
+		}
+		parts = append(parts, fmt.Sprintf("%d that no model checked can catch (%s)", nu, strings.Join(uncatchable, "; ")))
 	}
-	return fmt.Sprintf("%d of %d cases of known-broken scenarios escaped: %s", len(small)+len(uncatchable), broken, strings.Join(parts, "; "))
+	return fmt.Sprintf("%d of %s of known-broken scenarios escaped: %s", total, plural(broken, "case"), strings.Join(parts, "; "))
 }
 
 // listSome joins the first n items with ", " and counts the rest.

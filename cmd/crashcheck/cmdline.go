@@ -90,6 +90,9 @@ type setError struct {
 
 // why says what the flag wants, by the flag's type.
 func (e *setError) why() string {
+	if strings.Contains(e.err.Error(), "out of range") {
+		return "out of range"
+	}
 	switch e.kind.(type) {
 	case int:
 		return "want an integer"
