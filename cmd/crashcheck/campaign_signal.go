@@ -28,7 +28,7 @@ func interruptOnSignal(c *campaign, p *progress) (stop func() os.Signal) {
 		case caught = <-ch:
 			signal.Stop(ch) // a second signal takes its default action
 			c.interrupt()
-			p.println("crashcheck torture: " + signalName(caught) + ": stopping; the cases running are dropped (again to quit at once)")
+			p.println("crashcheck torture: " + signalName(caught) + ": stopping; cases still running are dropped (a second signal quits at once)")
 		case <-done:
 		}
 	}()

@@ -213,6 +213,9 @@ func torture(cfg *tortureConfig, stdout, stderr io.Writer) int {
 	res := c.run()
 	sig := stopped()
 	p.end()
+	if sig != nil {
+		res.interrupted = true // also when it came as the last case ended
+	}
 
 	for _, f := range res.failures() {
 		printCase(stdout, f, res.drawn[f.index], c.seed, cfg.model, false)
