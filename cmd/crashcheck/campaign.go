@@ -1,3 +1,5 @@
+//go:build linux
+
 package main
 
 import (
@@ -25,16 +27,26 @@ type campaign struct {
 	keepGoing bool
 	workers   int
 	// onCase, if set, is called (from one goroutine at a time) with each
-	// finished case, in no particular order.
-	onCase func(*caseResult)
+	// finished case and what it drew, in no particular order.
+	onCase func(*caseResult, *drawnCase)
 
 	// live counters, for progress lines.
 	cases, states, violations atomic.Int64
+	// interrupted is set by interrupt: no case starts any more, and those
+	// running are cancelled.
+	interrupted atomic.Bool
 }
+
+// interrupt stops the campaign early (on a signal): the cases finished
+// are kept, those running are cancelled and dropped. It may be called
+// from any goroutine.
+func (c *campaign) interrupt() { c.interrupted.Store(true) }
 
 // campaignResult is what a campaign did.
 type campaignResult struct {
 	cases       []*caseResult // every finished case, by index
+	drawn       map[int]*drawnCase
+	interrupted bool // stopped by interrupt before its end
 	crashPoints int
 	states      int
 	skipped     int
@@ -63,6 +75,7 @@ func (c *campaign) run() *campaignResult {
 	var (
 		mu      sync.Mutex
 		results []*caseResult
+		drawn   = map[int]*drawnCase{}
 		next    = c.shard
 		stopAt  atomic.Int64 // lowest failing index + 1; 0: none yet
 		wg      sync.WaitGroup
@@ -71,7 +84,7 @@ func (c *campaign) run() *campaignResult {
 	take := func() (int, bool) {
 		mu.Lock()
 		defer mu.Unlock()
-		if s := stopAt.Load(); s != 0 && !c.keepGoing {
+		if s := stopAt.Load(); s != 0 && !c.keepGoing || c.interrupted.Load() {
 			return 0, false
 		}
 		if c.runs > 0 && next >= c.runs || c.runs == 0 && !time.Now().Before(c.deadline) {
@@ -90,10 +103,10 @@ func (c *campaign) run() *campaignResult {
 				if !ok {
 					return
 				}
-				sc := c.scenarios[k%len(c.scenarios)]
+				sc, d := observeScenario(c.scenarios[k%len(c.scenarios)], c.filter)
 				cancel := func() bool {
 					s := stopAt.Load()
-					return !c.keepGoing && s != 0 && int64(k) >= s
+					return !c.keepGoing && s != 0 && int64(k) >= s || c.interrupted.Load()
 				}
 				res := runCase(sc, c.filter, c.seed, k, cancel)
 				if res.cancelled {
@@ -114,8 +127,9 @@ func (c *campaign) run() *campaignResult {
 					}
 				}
 				results = append(results, res)
+				drawn[k] = d
 				if c.onCase != nil {
-					c.onCase(res)
+					c.onCase(res, d)
 				}
 				mu.Unlock()
 			}
@@ -128,7 +142,7 @@ func (c *campaign) run() *campaignResult {
 		// Keep the cases up to the first failure: later ones raced it.
 		results = slices.DeleteFunc(results, func(r *caseResult) bool { return int64(r.index) >= s })
 	}
-	out := &campaignResult{cases: results, elapsed: time.Since(started)}
+	out := &campaignResult{cases: results, drawn: drawn, interrupted: c.interrupted.Load(), elapsed: time.Since(started)}
 	for _, r := range results {
 		out.states += r.states
 		if r.skipped {

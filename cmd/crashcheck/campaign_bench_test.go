@@ -1,3 +1,5 @@
+//go:build linux
+
 package main
 
 import (
@@ -16,7 +18,7 @@ import (
 func BenchmarkCampaign(b *testing.B) {
 	for _, model := range []string{"all", "process", "posix", "ext4-ordered"} {
 		b.Run("model="+model, func(b *testing.B) {
-			filter, err := parseModelFilter(model)
+			filter, err := parseModels(model)
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -1,50 +1,14 @@
+//go:build linux
+
 package main
 
 import (
-	"errors"
-	"flag"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 
-	"github.com/crashcheck/crashcheck/faultfs"
 	"github.com/crashcheck/crashcheck/scenarios"
 )
-
-// usageError is a usage problem: its text is the one line printed before
-// exiting with status 2.
-type usageError struct{ msg string }
-
-func (e *usageError) Error() string { return e.msg }
-
-func usagef(format string, args ...any) error {
-	return &usageError{msg: fmt.Sprintf(format, args...)}
-}
-
-// parseFlags parses args with fs, whose output is silenced: a bad flag
-// comes back as a usage error of one line, -h as flag.ErrHelp.
-func parseFlags(fs *flag.FlagSet, args []string) error {
-	fs.SetOutput(io.Discard)
-	err := fs.Parse(args)
-	if errors.Is(err, flag.ErrHelp) {
-		return err
-	}
-	if err != nil {
-		return &usageError{msg: err.Error()}
-	}
-	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q", fs.Arg(0))
-	}
-	return nil
-}
-
-// printDefaults prints fs's flags to w.
-func printDefaults(fs *flag.FlagSet, w io.Writer) {
-	fs.SetOutput(w)
-	fs.PrintDefaults()
-	fs.SetOutput(io.Discard)
-}
 
 // selectScenarios resolves -scenario: a name, a prefix ending in "/", or
 // "all".
@@ -55,21 +19,9 @@ func selectScenarios(name string) ([]scenarios.Scenario, error) {
 		for _, s := range scenarios.Scenarios() {
 			names = append(names, s.Name)
 		}
-		return nil, usagef("unknown scenario %q (see -list: %s, a prefix ending in /, or all)", name, strings.Join(names, ", "))
+		return nil, badFlag("scenario", name, fmt.Sprintf("unknown scenario (want one of -list: %s, a prefix ending in /, or all)", strings.Join(names, ", ")))
 	}
 	return sel, nil
-}
-
-// parseModelFilter resolves -model: "all" (nil filter) or one model.
-func parseModelFilter(name string) ([]faultfs.Model, error) {
-	if name == "all" {
-		return nil, nil
-	}
-	m, err := faultfs.ParseModel(name)
-	if err != nil {
-		return nil, usagef("unknown model %q (want %s|all)", name, faultfs.ModelNames())
-	}
-	return []faultfs.Model{m}, nil
 }
 
 // parseShard resolves -shard I/N, 0 ≤ I < N.
@@ -78,7 +30,7 @@ func parseShard(s string) (shard, shards int, err error) {
 	a, err1 := strconv.Atoi(i)
 	b, err2 := strconv.Atoi(n)
 	if !ok || err1 != nil || err2 != nil || b < 1 || a < 0 || a >= b {
-		return 0, 0, usagef("bad -shard %q: want I/N with 0 <= I < N", s)
+		return 0, 0, badFlag("shard", s, "want I/N with 0 <= I < N")
 	}
 	return a, b, nil
 }
@@ -87,7 +39,7 @@ func parseShard(s string) (shard, shards int, err error) {
 func parseSeed(s string) (uint64, error) {
 	v, err := strconv.ParseUint(s, 0, 64)
 	if err != nil {
-		return 0, usagef("bad -seed %q: want an unsigned 64-bit integer", s)
+		return 0, badFlag("seed", s, "want an unsigned 64-bit integer (decimal or 0x hex)")
 	}
 	return v, nil
 }

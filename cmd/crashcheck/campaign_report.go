@@ -1,3 +1,5 @@
+//go:build linux
+
 package main
 
 import (
@@ -13,7 +15,7 @@ import (
 // counterexample if it failed (else the case as drawn), the inputs rapid
 // drew for it, optionally the whole op trace of the fault-free run, and
 // the line that replays it.
-func printCase(w io.Writer, r *caseResult, seed uint64, model string, trace bool) {
+func printCase(w io.Writer, r *caseResult, d *drawnCase, seed uint64, model string, trace bool) {
 	fmt.Fprintf(w, "=== case %d of %s (case seed %d)", r.index, r.scenario, r.seed)
 	switch {
 	case r.brokenSpec != nil:
@@ -21,7 +23,7 @@ func printCase(w io.Writer, r *caseResult, seed uint64, model string, trace bool
 	case r.failed != nil:
 		fmt.Fprintf(w, ": minimal counterexample\n")
 	case r.skipped:
-		fmt.Fprintf(w, ": skipped, the drawn case checks no model that -model %s keeps\n", model)
+		fmt.Fprintf(w, ": skipped: %s\n", d.skipReason(model))
 	default:
 		fmt.Fprintf(w, "\n")
 	}
@@ -49,13 +51,16 @@ func printCase(w io.Writer, r *caseResult, seed uint64, model string, trace bool
 
 // jsonCampaign is the -json report. Its field names are a contract.
 type jsonCampaign struct {
-	Scenario    string          `json:"scenario"`
-	Model       string          `json:"model"`
-	Seed        uint64          `json:"seed"`
-	Runs        int             `json:"runs"`
-	CrashPoints int             `json:"crash_points"`
-	States      int             `json:"states"`
-	Seconds     float64         `json:"seconds"`
+	Scenario    string  `json:"scenario"`
+	Model       string  `json:"model"`
+	Seed        uint64  `json:"seed"`
+	Runs        int     `json:"runs"`
+	CrashPoints int     `json:"crash_points"`
+	States      int     `json:"states"`
+	Seconds     float64 `json:"seconds"`
+	// Interrupted: a signal stopped the campaign; the report covers the
+	// cases finished before it.
+	Interrupted bool            `json:"interrupted"`
 	Violations  []jsonViolation `json:"violations"`
 }
 
@@ -76,7 +81,7 @@ func campaignJSON(scenario, model string, seed uint64, res *campaignResult) json
 	out := jsonCampaign{
 		Scenario: scenario, Model: model, Seed: seed, Runs: len(res.cases),
 		CrashPoints: res.crashPoints, States: res.states, Seconds: res.elapsed.Seconds(),
-		Violations: []jsonViolation{},
+		Interrupted: res.interrupted, Violations: []jsonViolation{},
 	}
 	for _, c := range res.failures() {
 		replay := replayLine(c.scenario, seed, c.index, model)

@@ -1,31 +1,27 @@
-// Command crashcheck crash-tests code that writes files.
-//
-//	crashcheck torture [flags]            standalone runs of the scenario suite
-//	crashcheck replay -scenario NAME ...  reproduce one reported failure
-//	crashcheck run [flags] -- COMMAND     crash-test any program through FUSE
-//
-// Exit status: 0 no violation, 1 at least one violation, 2 usage or set-up
-// error.
+//go:build linux
+
 package main
 
 import (
 	"fmt"
 	"io"
 	"os"
-	"sort"
 )
 
-// A subcommand runs with its arguments (after its name) and returns the exit
-// status. Each lives in its own file and registers itself in init.
-type subcommand struct {
+// command is one of crashcheck's commands: it runs with its arguments
+// (after its name) and returns the exit status.
+type command struct {
+	name    string
 	summary string
 	run     func(args []string, stdin io.Reader, stdout, stderr io.Writer) int
 }
 
-var subcommands = map[string]subcommand{}
-
-func register(name, summary string, run func([]string, io.Reader, io.Writer, io.Writer) int) {
-	subcommands[name] = subcommand{summary: summary, run: run}
+// commands are crashcheck's commands, in the order crashcheck -h lists
+// them. Each lives in the file of its name.
+var commands = []command{
+	{"torture", "run the scenario suite standalone: a seeded, shardable campaign", tortureMain},
+	{"replay", "re-run one case of a torture campaign and print its full report", replayMain},
+	{"run", "crash-test any program through a FUSE mount", runMain},
 }
 
 func main() {
@@ -33,33 +29,34 @@ func main() {
 }
 
 func crashcheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "-help" || args[0] == "--help" || args[0] == "help" {
-		usage(stderr)
-		if len(args) == 0 {
-			return 2
-		}
-		return 0
-	}
-	sub, ok := subcommands[args[0]]
-	if !ok {
-		fmt.Fprintf(stderr, "crashcheck: unknown command %q (want one of %s)\n", args[0], names())
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, "crashcheck: no command given (want one of "+commandNames()+")")
+		fmt.Fprintln(stderr, "Run 'crashcheck -h' for usage.")
 		return 2
 	}
-	return sub.run(args[1:], stdin, stdout, stderr)
+	switch args[0] {
+	case "-h", "-help", "--help", "help":
+		usage(stderr)
+		return 0
+	}
+	for _, c := range commands {
+		if c.name == args[0] {
+			return c.run(args[1:], stdin, stdout, stderr)
+		}
+	}
+	fmt.Fprintf(stderr, "crashcheck: unknown command %q (want one of %s)\n", args[0], commandNames())
+	fmt.Fprintln(stderr, "Run 'crashcheck -h' for usage.")
+	return 2
 }
 
-func names() string {
-	var ns []string
-	for n := range subcommands {
-		ns = append(ns, n)
-	}
-	sort.Strings(ns)
+// commandNames lists the commands' names: "torture, replay, run".
+func commandNames() string {
 	s := ""
-	for i, n := range ns {
+	for i, c := range commands {
 		if i > 0 {
 			s += ", "
 		}
-		s += n
+		s += c.name
 	}
 	return s
 }
@@ -67,13 +64,14 @@ func names() string {
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "usage: crashcheck COMMAND [flags]")
 	fmt.Fprintln(w)
-	var ns []string
-	for n := range subcommands {
-		ns = append(ns, n)
+	fmt.Fprintln(w, "Commands:")
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
 	}
-	sort.Strings(ns)
-	for _, n := range ns {
-		fmt.Fprintf(w, "  %-8s %s\n", n, subcommands[n].summary)
-	}
-	fmt.Fprintln(w, "\nRun 'crashcheck COMMAND -h' for a command's flags.")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Exit status: 0 no violation, 1 at least one violation, 2 usage or set-up")
+	fmt.Fprintln(w, "error, 130 when torture is interrupted (its report so far is printed).")
+	fmt.Fprintln(w, "crashcheck runs on Linux only.")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Run 'crashcheck COMMAND -h' for a command's usage and flags.")
 }

@@ -1,15 +1,16 @@
+//go:build linux
+
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"io"
-)
+	"strconv"
 
-func init() {
-	register("replay", "re-run one case of a torture campaign and print its full report", replayMain)
-}
+	"github.com/crashcheck/crashcheck/faultfs"
+	"github.com/crashcheck/crashcheck/scenarios"
+)
 
 const replayUsage = `usage: crashcheck replay -scenario NAME -seed S -case K [-model M]
 
@@ -22,57 +23,67 @@ Exit status: 0 no violation, 1 a violation, 2 usage error.
 Flags:
 `
 
-func replayMain(args []string, _ io.Reader, stdout, stderr io.Writer) int {
+// replayConfig is what crashcheck replay's flags ask for.
+type replayConfig struct {
+	scenario string
+	sc       scenarios.Scenario
+	seed     uint64
+	k        int
+	model    string
+	filter   []faultfs.Model
+}
+
+// parseReplay parses crashcheck replay's arguments.
+func parseReplay(args []string) (*replayConfig, *flag.FlagSet, error) {
+	cfg := &replayConfig{}
 	fs := flag.NewFlagSet("crashcheck replay", flag.ContinueOnError)
-	scenario := fs.String("scenario", "", "the scenario (one name, as the replay line gives it)")
+	fs.StringVar(&cfg.scenario, "scenario", "", "the scenario (one name, as the replay line gives it)")
 	seed := fs.String("seed", "", "the campaign's seed")
-	k := fs.Int("case", -1, "the case index")
-	model := fs.String("model", "all", "process|posix|ext4-ordered|all, as the campaign had it")
-	err := parseFlags(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		io.WriteString(stderr, replayUsage)
-		printDefaults(fs, stderr)
-		return 0
+	fs.IntVar(&cfg.k, "case", -1, "the case index, 0 or more")
+	fs.StringVar(&cfg.model, "model", "all", modelFlagHelp("as the campaign had it"))
+	if err := parseFlags(fs, args, false); err != nil {
+		return nil, fs, err
 	}
-	if err == nil {
-		err = checkReplayFlags(*scenario, *seed, *k)
+	set := flagsSet(fs)
+	switch {
+	case !set["scenario"]:
+		return nil, fs, usagef("-scenario is required")
+	case !set["seed"]:
+		return nil, fs, usagef("-seed is required")
+	case !set["case"]:
+		return nil, fs, usagef("-case is required (a case index, 0 or more)")
+	case cfg.k < 0:
+		return nil, fs, badFlag("case", strconv.Itoa(cfg.k), "want a case index, 0 or more")
 	}
-	var s uint64
-	if err == nil {
-		s, err = parseSeed(*seed)
+	var err error
+	if cfg.seed, err = parseSeed(*seed); err != nil {
+		return nil, fs, err
 	}
+	sel, err := selectScenarios(cfg.scenario)
 	if err != nil {
-		fmt.Fprintf(stderr, "crashcheck replay: %v\n", err)
-		return 2
+		return nil, fs, err
 	}
-	sel, err := selectScenarios(*scenario)
-	if err == nil && len(sel) != 1 {
-		err = usagef("-scenario %q selects %d scenarios: replay takes one name", *scenario, len(sel))
+	if len(sel) != 1 {
+		return nil, fs, badFlag("scenario", cfg.scenario, fmt.Sprintf("selects %d scenarios: replay takes one name", len(sel)))
 	}
-	models, merr := parseModelFilter(*model)
-	if err == nil {
-		err = merr
+	cfg.sc = sel[0]
+	if cfg.filter, err = parseModels(cfg.model); err != nil {
+		return nil, fs, err
 	}
+	cfg.model = modelNames(cfg.filter)
+	return cfg, fs, nil
+}
+
+func replayMain(args []string, _ io.Reader, stdout, stderr io.Writer) int {
+	cfg, fs, err := parseReplay(args)
 	if err != nil {
-		fmt.Fprintf(stderr, "crashcheck replay: %v\n", err)
-		return 2
+		return parseFailed(stderr, "replay", replayUsage, fs, err)
 	}
-	res := runCase(sel[0], models, s, *k, nil)
-	printCase(stdout, res, s, *model, true)
+	sc, d := observeScenario(cfg.sc, cfg.filter)
+	res := runCase(sc, cfg.filter, cfg.seed, cfg.k, nil)
+	printCase(stdout, res, d, cfg.seed, cfg.model, true)
 	if res.violated() {
 		return 1
 	}
 	return 0
-}
-
-func checkReplayFlags(scenario, seed string, k int) error {
-	switch {
-	case scenario == "":
-		return usagef("-scenario is required")
-	case seed == "":
-		return usagef("-seed is required")
-	case k < 0:
-		return usagef("-case is required (a case index, 0 or more)")
-	}
-	return nil
 }

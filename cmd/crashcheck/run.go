@@ -1,23 +1,21 @@
+//go:build linux
+
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/crashcheck/crashcheck/faultfs"
 	"github.com/crashcheck/crashcheck/faultfs/fuse"
 )
-
-func init() {
-	register("run", "crash-test any program through a FUSE mount", runMain)
-}
 
 // runConfig is what the flags of crashcheck run ask for.
 type runConfig struct {
@@ -49,7 +47,7 @@ any point could leave (per persistence model).
 
 Exit status: 0 no violation, 1 at least one violation, 2 usage or set-up
 error. COMMAND's own exit status is reported but does not decide it.
---check and --recover commands see CRASHCHECK_AFTER_EXIT (1 if the crash
+-check and -recover commands see CRASHCHECK_AFTER_EXIT (1 if the crash
 came after COMMAND exited 0, else 0), CRASHCHECK_CRASH_POINT and
 CRASHCHECK_MODEL in their environment.
 
@@ -57,75 +55,64 @@ Flags:
 `
 
 // parseRun parses crashcheck run's arguments. A usage problem comes back as
-// an error whose text is the one line to print.
-func parseRun(args []string, stderr io.Writer) (*runConfig, error) {
+// a usage error (one line naming the flag), -h as flag.ErrHelp.
+func parseRun(args []string) (*runConfig, *flag.FlagSet, error) {
 	cfg := &runConfig{}
 	fs := flag.NewFlagSet("crashcheck run", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
 	var files, checks, recovers multiFlag
 	fs.StringVar(&cfg.dir, "dir", "", "copy `DIR`'s tree in as the initial, durable state (default empty)")
-	fs.StringVar(&cfg.modelName, "model", "posix", "persistence `model`: "+faultfs.ModelNames()+"|all")
+	fs.StringVar(&cfg.modelName, "model", "posix", modelFlagHelp("check every crash state under each"))
 	fs.Var(&files, "file", "`PATH` (repeatable) must hold exactly its initial or its final content after any crash")
-	fs.BoolVar(&cfg.durable, "durable", false, "a crash after COMMAND exited 0 must leave every --file with its final content")
+	fs.BoolVar(&cfg.durable, "durable", false, "a crash after COMMAND exited 0 must leave every -file with its final content")
 	fs.Var(&checks, "check", "`CMD` (repeatable) run with sh -c in each crash state, read-only; non-zero exit is a violation")
 	fs.Var(&recovers, "recover", "`CMD` (repeatable) run with sh -c on a writable copy of each state before the checks")
 	fs.IntVar(&cfg.maxStates, "max-states", faultfs.DefaultMaxStates, "states per crash point before sampling")
-	fs.Uint64Var(&cfg.seed, "seed", 0, "seed of the sample taken beyond --max-states")
+	fs.Uint64Var(&cfg.seed, "seed", 0, "seed of the sample taken beyond -max-states")
 	fs.DurationVar(&cfg.timeout, "timeout", 60*time.Second, "kill COMMAND and its process group after this long")
 	fs.StringVar(&cfg.jsonPath, "json", "", "also write the report as JSON to `FILE`")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, runUsage)
-		fs.SetOutput(stderr)
-		fs.PrintDefaults()
-		fs.SetOutput(io.Discard)
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fs.Usage()
-			return nil, err
-		}
-		return nil, err
+	if err := parseFlags(fs, args, true); err != nil {
+		return nil, fs, err
 	}
 	cfg.files, cfg.checks, cfg.recovers = files, checks, recovers
-	if cfg.modelName == "all" {
-		cfg.models = faultfs.Models()
-	} else {
-		m, err := faultfs.ParseModel(cfg.modelName)
-		if err != nil {
-			return nil, fmt.Errorf("unknown model %q (want %s|all)", cfg.modelName, faultfs.ModelNames())
-		}
-		cfg.models = []faultfs.Model{m}
+	var err error
+	if cfg.models, err = parseModels(cfg.modelName); err != nil {
+		return nil, fs, err
 	}
 	if cfg.maxStates < 1 {
-		return nil, fmt.Errorf("--max-states must be at least 1, not %d", cfg.maxStates)
+		return nil, fs, badFlag("max-states", strconv.Itoa(cfg.maxStates), "want at least 1")
 	}
 	if cfg.timeout <= 0 {
-		return nil, fmt.Errorf("--timeout must be positive, not %v", cfg.timeout)
+		return nil, fs, badFlag("timeout", cfg.timeout.String(), "want a positive duration")
 	}
 	for i, f := range cfg.files {
 		clean := path.Clean("/" + f)[1:]
 		if clean == "" || f == "" {
-			return nil, fmt.Errorf("--file %q names the root, not a file", f)
+			return nil, fs, badFlag("file", f, "names the root, not a file")
 		}
 		cfg.files[i] = clean
 	}
+	if cfg.dir != "" {
+		if fi, err := os.Stat(cfg.dir); err != nil {
+			return nil, fs, badFlag("dir", cfg.dir, errText(err))
+		} else if !fi.IsDir() {
+			return nil, fs, badFlag("dir", cfg.dir, "not a directory")
+		}
+	}
+	if cfg.jsonPath != "" {
+		if err := checkReportPath("json", cfg.jsonPath); err != nil {
+			return nil, fs, err
+		}
+	}
 	rest := fs.Args()
 	if len(rest) == 0 {
-		return nil, errors.New("no COMMAND given (crashcheck run [flags] -- COMMAND [ARG...])")
+		return nil, fs, usagef("no COMMAND given (crashcheck run [flags] -- COMMAND [ARG...])")
 	}
 	cmd, err := exec.LookPath(rest[0])
 	if err != nil {
-		return nil, fmt.Errorf("COMMAND not found: %v", err)
+		return nil, fs, usagef("COMMAND not found: %v", err)
 	}
 	cfg.command, cfg.args = cmd, rest[1:]
-	if cfg.dir != "" {
-		if fi, err := os.Stat(cfg.dir); err != nil {
-			return nil, fmt.Errorf("--dir: %v", err)
-		} else if !fi.IsDir() {
-			return nil, fmt.Errorf("--dir %s is not a directory", cfg.dir)
-		}
-	}
-	return cfg, nil
+	return cfg, fs, nil
 }
 
 // What run asks of the machine before mounting; tests replace them to
@@ -136,13 +123,9 @@ var (
 )
 
 func runMain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	cfg, err := parseRun(args, stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return 0
-	}
+	cfg, fs, err := parseRun(args)
 	if err != nil {
-		fmt.Fprintf(stderr, "crashcheck run: %v\n", err)
-		return 2
+		return parseFailed(stderr, "run", runUsage, fs, err)
 	}
 	if geteuid() != 0 {
 		fmt.Fprintln(stderr, "crashcheck run: not root: mounting the test filesystem with FUSE needs root")

@@ -1,3 +1,5 @@
+//go:build linux
+
 package main
 
 import (
@@ -132,7 +134,7 @@ func cmdPartition(ts *testscript.TestScript, neg bool, args []string) {
 
 // The -json report's fields, as the contract lists them.
 var (
-	contractTop       = []string{"scenario", "model", "seed", "runs", "crash_points", "states", "seconds", "violations"}
+	contractTop       = []string{"scenario", "model", "seed", "runs", "crash_points", "states", "seconds", "interrupted", "violations"}
 	contractViolation = []string{"scenario", "model", "seed", "case", "crash_point", "invariant", "detail", "replay"}
 )
 

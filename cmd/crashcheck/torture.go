@@ -1,7 +1,8 @@
+//go:build linux
+
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -10,15 +11,13 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/pprof"
+	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/crashcheck/crashcheck/scenarios"
 )
-
-func init() {
-	register("torture", "run the scenario suite standalone: a seeded, shardable campaign", tortureMain)
-}
 
 const tortureUsage = `usage: crashcheck torture [flags]
 
@@ -27,14 +26,27 @@ its inputs from the seed and k, checks every crash state of every crash
 point and every injected error, and shrinks a failure to a minimal
 counterexample printed with the crashcheck replay line that reproduces it.
 With several scenarios selected, case k runs the (k mod count)th of them in
--list order. Only the report goes to stdout; progress goes to stderr, and
-the closing line there gives the crash states checked per second (shrinking
-included). -json FILE reports {scenario, model, seed, runs, crash_points,
-states, seconds, violations: [{scenario, model, seed, case, crash_point,
-invariant, detail, replay}]}; a violation's model is "" and its crash_point
--1 when no crash is involved.
+-list order. Only the report goes to stdout; progress goes to stderr.
 
-Exit status: 0 no violation, 1 at least one violation, 2 usage error.
+The summary on stderr gives the seed, the cases run and skipped, and the
+crash states checked per second (shrinking included). Its closing line is
+the verdict in words: PASS or FAIL, the scenarios, models and invariants
+checked, why cases were skipped; a zoo campaign also names the cases that
+escaped (an input too small to trigger a writer's bug lets it pass, which
+is expected).
+
+-json FILE reports {scenario, model, seed, runs, crash_points, states,
+seconds, interrupted, violations: [{scenario, model, seed, case,
+crash_point, invariant, detail, replay}]}; a violation's model is "" and
+its crash_point -1 when no crash is involved. FILE is checked before the
+campaign starts and written atomically and durably.
+
+SIGINT (or SIGTERM) stops the campaign: the cases finished are reported
+(on stdout, stderr and in -json, marked "interrupted": true) and those
+running are dropped; a second one quits at once.
+
+Exit status: 0 no violation, 1 at least one violation, 2 usage error,
+130 after SIGINT (143 after SIGTERM).
 
 Flags:
 `
@@ -55,7 +67,7 @@ func tortureFlags(cfg *tortureConfig) *flag.FlagSet {
 	fs := flag.NewFlagSet("crashcheck torture", flag.ContinueOnError)
 	fs.BoolVar(&cfg.list, "list", false, "list the scenarios, one a line, and exit")
 	fs.StringVar(&cfg.scenario, "scenario", "writer", "a scenario, a prefix ending in / (zoo/), or all")
-	fs.StringVar(&cfg.model, "model", "all", "process|posix|ext4-ordered|all: keep only this model of each case's own (a case left with none is skipped)")
+	fs.StringVar(&cfg.model, "model", "all", modelFlagHelp("check each case under those of its own models listed (a case left with none is skipped)"))
 	fs.Duration("duration", 30*time.Second, "start cases for this long; those running then finish (default when -runs is not given)")
 	fs.Int("runs", 0, "run the campaign's cases 0..N-1 (this shard's share of them) instead of for a duration")
 	fs.String("seed", "", "the campaign's seed (default random, always printed)")
@@ -72,11 +84,10 @@ func tortureFlags(cfg *tortureConfig) *flag.FlagSet {
 func parseTorture(args []string) (*tortureConfig, *flag.FlagSet, error) {
 	cfg := &tortureConfig{}
 	fs := tortureFlags(cfg)
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseFlags(fs, args, false); err != nil {
 		return nil, fs, err
 	}
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	set := flagsSet(fs)
 	if cfg.list {
 		return cfg, fs, nil
 	}
@@ -85,28 +96,29 @@ func parseTorture(args []string) (*tortureConfig, *flag.FlagSet, error) {
 	if c.scenarios, err = selectScenarios(cfg.scenario); err != nil {
 		return nil, fs, err
 	}
-	if c.filter, err = parseModelFilter(cfg.model); err != nil {
+	if c.filter, err = parseModels(cfg.model); err != nil {
 		return nil, fs, err
 	}
-	if c.shard, c.shards, err = parseShard(fs.Lookup("shard").Value.String()); err != nil {
+	cfg.model = modelNames(c.filter)
+	if c.shard, c.shards, err = parseShard(flagValue[string](fs, "shard")); err != nil {
 		return nil, fs, err
 	}
 	if set["duration"] && set["runs"] {
 		return nil, fs, usagef("-duration and -runs exclude each other")
 	}
 	if set["runs"] {
-		c.runs = fs.Lookup("runs").Value.(flag.Getter).Get().(int)
+		c.runs = flagValue[int](fs, "runs")
 		if c.runs < 1 {
-			return nil, fs, usagef("bad -runs %d: want at least 1", c.runs)
+			return nil, fs, badFlag("runs", strconv.Itoa(c.runs), "want at least 1")
 		}
 	} else {
-		d := fs.Lookup("duration").Value.(flag.Getter).Get().(time.Duration)
+		d := flagValue[time.Duration](fs, "duration")
 		if d <= 0 {
-			return nil, fs, usagef("bad -duration %v: want a positive duration", d)
+			return nil, fs, badFlag("duration", d.String(), "want a positive duration")
 		}
 		c.deadline = time.Now().Add(d)
 	}
-	if s := fs.Lookup("seed").Value.String(); s != "" {
+	if s := flagValue[string](fs, "seed"); s != "" {
 		if c.seed, err = parseSeed(s); err != nil {
 			return nil, fs, err
 		}
@@ -115,21 +127,25 @@ func parseTorture(args []string) (*tortureConfig, *flag.FlagSet, error) {
 		c.seed = rand.Uint64()
 	}
 	if c.workers < 1 {
-		return nil, fs, usagef("bad -workers %d: want at least 1", c.workers)
+		return nil, fs, badFlag("workers", strconv.Itoa(c.workers), "want at least 1")
+	}
+	if cfg.jsonPath != "" {
+		if err := checkReportPath("json", cfg.jsonPath); err != nil {
+			return nil, fs, err
+		}
+	}
+	if cfg.profile != "" {
+		if err := checkReportPath("cpuprofile", cfg.profile); err != nil {
+			return nil, fs, err
+		}
 	}
 	return cfg, fs, nil
 }
 
 func tortureMain(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	cfg, fs, err := parseTorture(args)
-	if errors.Is(err, flag.ErrHelp) {
-		io.WriteString(stderr, tortureUsage)
-		printDefaults(fs, stderr)
-		return 0
-	}
 	if err != nil {
-		fmt.Fprintf(stderr, "crashcheck torture: %v\n", err)
-		return 2
+		return parseFailed(stderr, "torture", tortureUsage, fs, err)
 	}
 	if cfg.list {
 		for _, s := range scenariosForList() {
@@ -140,13 +156,11 @@ func tortureMain(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if cfg.profile != "" {
 		f, err := os.Create(cfg.profile)
 		if err != nil {
-			fmt.Fprintf(stderr, "crashcheck torture: %v\n", err)
-			return 2
+			return commandFailed(stderr, "torture", fmt.Errorf("-cpuprofile: %w", err))
 		}
 		defer f.Close()
 		if err := pprof.StartCPUProfile(f); err != nil {
-			fmt.Fprintf(stderr, "crashcheck torture: %v\n", err)
-			return 2
+			return commandFailed(stderr, "torture", fmt.Errorf("-cpuprofile: %w", err))
 		}
 		defer pprof.StopCPUProfile()
 	}
@@ -184,22 +198,27 @@ func torture(cfg *tortureConfig, stdout, stderr io.Writer) int {
 		c.seed, cfg.scenario, strings.Join(names, ", "), cfg.model, c.shard, c.shards, what, c.workers)
 	p := startProgress(stderr, c)
 	if cfg.verbose {
-		c.onCase = func(r *caseResult) {
+		c.onCase = func(r *caseResult, d *drawnCase) {
 			state := "ok"
 			switch {
 			case r.violated():
 				state = "VIOLATION"
 			case r.skipped:
-				state = "skipped"
+				state = "skipped: " + d.skipReason(cfg.model)
 			}
 			p.println(fmt.Sprintf("case %d of %s (case seed %d): %s", r.index, r.scenario, r.seed, state))
 		}
 	}
+	stopped := interruptOnSignal(c, p)
 	res := c.run()
+	sig := stopped()
 	p.end()
+	if sig != nil {
+		res.interrupted = true // also when it came as the last case ended
+	}
 
 	for _, f := range res.failures() {
-		printCase(stdout, f, c.seed, cfg.model, false)
+		printCase(stdout, f, res.drawn[f.index], c.seed, cfg.model, false)
 	}
 	secs := res.elapsed.Seconds()
 	fmt.Fprintf(stderr, "crashcheck torture: seed %d: %s (%d skipped), %d crash points, %d crash states in %.1fs (%s states/s), %s\n",
@@ -217,5 +236,14 @@ func torture(cfg *tortureConfig, stdout, stderr io.Writer) int {
 			}
 		}
 	}
+	if line := escaped(res); line != "" {
+		fmt.Fprintf(stderr, "crashcheck torture: %s\n", line)
+	}
+	if sig != nil {
+		fmt.Fprintf(stderr, "crashcheck torture: interrupted by %s: the %s finished are reported above, those running were dropped\n",
+			signalName(sig), plural(len(res.cases), "case"))
+		status = 128 + int(sig.(syscall.Signal))
+	}
+	fmt.Fprintf(stderr, "crashcheck torture: %s\n", verdict(res, cfg.scenario, cfg.model))
 	return status
 }
