@@ -12,6 +12,7 @@ import (
 
 	"github.com/crashcheck/crashcheck/faultfs"
 	"github.com/crashcheck/crashcheck/scenarios"
+	"github.com/crashcheck/crashcheck/scenarios/suite"
 	"pgregory.net/rapid"
 )
 
@@ -118,7 +119,7 @@ func initRapid() {
 // runCase runs case k of a campaign: one rapid.Check of sc seeded
 // caseSeed(seed, k), which shrinks a failure to a minimal counterexample.
 // cancel, polled before each Verify, aborts the case when it reports true.
-func runCase(sc scenarios.Scenario, filter []faultfs.Model, seed uint64, k int, cancel func() bool) *caseResult {
+func runCase(sc suite.Scenario, filter []faultfs.Model, seed uint64, k int, cancel func() bool) *caseResult {
 	initRapid()
 	res := &caseResult{index: k, seed: caseSeed(seed, k), scenario: sc.Name}
 	var target []string // the original failure, once seen

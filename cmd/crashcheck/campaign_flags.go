@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/crashcheck/crashcheck/faultfs"
-	"github.com/crashcheck/crashcheck/scenarios"
+	"github.com/crashcheck/crashcheck/scenarios/suite"
 )
 
 // usageError is a usage problem: its text is the one line printed before
@@ -48,11 +48,11 @@ func printDefaults(fs *flag.FlagSet, w io.Writer) {
 
 // selectScenarios resolves -scenario: a name, a prefix ending in "/", or
 // "all".
-func selectScenarios(name string) ([]scenarios.Scenario, error) {
-	sel := scenarios.Select(name)
+func selectScenarios(name string) ([]suite.Scenario, error) {
+	sel := suite.Select(name)
 	if len(sel) == 0 {
 		var names []string
-		for _, s := range scenarios.Scenarios() {
+		for _, s := range suite.Scenarios() {
 			names = append(names, s.Name)
 		}
 		return nil, usagef("unknown scenario %q (see -list: %s, a prefix ending in /, or all)", name, strings.Join(names, ", "))

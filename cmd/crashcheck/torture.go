@@ -13,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/crashcheck/crashcheck/scenarios"
+	"github.com/crashcheck/crashcheck/scenarios/suite"
 )
 
 func init() {
@@ -164,7 +164,7 @@ func tortureMain(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 // order.
 func scenariosForList() [][2]string {
 	var out [][2]string
-	for _, s := range scenarios.Scenarios() {
+	for _, s := range suite.Scenarios() {
 		out = append(out, [2]string{s.Name, s.Description})
 	}
 	return out

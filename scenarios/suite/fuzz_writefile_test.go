@@ -1,6 +1,7 @@
-package scenarios
+package suite
 
 import (
+	"github.com/crashcheck/crashcheck/scenarios"
 	"testing"
 
 	"pgregory.net/rapid"
@@ -14,6 +15,6 @@ func FuzzWriteFile(f *testing.F) {
 	f.Fuzz(rapid.MakeFuzz(func(t *rapid.T) {
 		c := drawWriterCase(t, MaxFuzzContent)
 		c.Stream = false
-		CheckT(t, c.Spec())
+		scenarios.CheckT(t, c.Spec())
 	}))
 }

@@ -1,7 +1,8 @@
-package scenarios
+package suite
 
 import (
 	"flag"
+	"github.com/crashcheck/crashcheck/scenarios"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,7 +21,7 @@ func TestReportGolden(t *testing.T) {
 	for _, s := range Select("zoo/") {
 		name := strings.TrimPrefix(s.Name, "zoo/")
 		t.Run(name, func(t *testing.T) {
-			rep, err := Verify(zoo[name].spec(reportCase))
+			rep, err := scenarios.Verify(zoo[name].spec(reportCase))
 			if err != nil {
 				t.Fatal(err)
 			}

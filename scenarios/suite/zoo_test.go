@@ -1,8 +1,9 @@
-package scenarios
+package suite
 
 import (
 	"flag"
 	"fmt"
+	"github.com/crashcheck/crashcheck/scenarios"
 	"slices"
 	"strings"
 	"testing"
@@ -21,7 +22,7 @@ const minZoo = 12
 
 // caughtBy returns the distinct (invariant, model) pairs of a report's
 // violations, sorted, the invariant named without its arguments.
-func caughtBy(rep *Report) []Catch {
+func caughtBy(rep *scenarios.Report) []Catch {
 	var out []Catch
 	for _, v := range rep.Violations {
 		name, _, _ := strings.Cut(v.Invariant, "(")
@@ -43,7 +44,7 @@ func compareCatch(a, b Catch) int {
 
 // matches reports whether a violation is the catch: its invariant's name
 // starts with the catch's, and it happened under the catch's model.
-func (c Catch) matches(v Violation) bool {
+func (c Catch) matches(v scenarios.Violation) bool {
 	return strings.HasPrefix(v.Invariant, c.Invariant) && v.Model == c.Model
 }
 
@@ -92,7 +93,7 @@ func TestZooRegistry(t *testing.T) {
 func TestZooCatches(t *testing.T) {
 	for _, s := range Select("zoo/") {
 		t.Run(s.Name, func(t *testing.T) {
-			rep, err := Verify(zoo[strings.TrimPrefix(s.Name, "zoo/")].spec(zooWitness))
+			rep, err := scenarios.Verify(zoo[strings.TrimPrefix(s.Name, "zoo/")].spec(zooWitness))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -115,12 +116,12 @@ func TestZooFound(t *testing.T) {
 		e := zoo[strings.TrimPrefix(s.Name, "zoo/")]
 		t.Run(s.Name, func(t *testing.T) {
 			var last *ZooCase
-			var lastRep *Report
+			var lastRep *scenarios.Report
 			seen := map[Catch]bool{} // catches some drawn case showed
 			rt := &recordTB{name: t.Name()}
 			rapid.Check(rt, func(rt *rapid.T) {
 				zc := DrawZooCase(rt)
-				rep, err := Verify(e.spec(zc))
+				rep, err := scenarios.Verify(e.spec(zc))
 				if err != nil {
 					rt.Fatalf("%v", err)
 				}
@@ -154,7 +155,7 @@ func TestZooFound(t *testing.T) {
 
 // missingCatches returns the catches none of the report's violations
 // matches.
-func missingCatches(rep *Report, caught []Catch) []Catch {
+func missingCatches(rep *scenarios.Report, caught []Catch) []Catch {
 	var missing []Catch
 	for _, c := range caught {
 		if !slices.ContainsFunc(rep.Violations, c.matches) {

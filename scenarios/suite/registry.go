@@ -1,6 +1,7 @@
-package scenarios
+package suite
 
 import (
+	"github.com/crashcheck/crashcheck/scenarios"
 	"sort"
 	"strings"
 
@@ -14,7 +15,7 @@ type Scenario struct {
 	Name        string
 	Description string
 	// Spec draws one case.
-	Spec func(t *rapid.T) Spec
+	Spec func(t *rapid.T) scenarios.Spec
 	// Broken is set for the zoo: writers that must be caught. Caught says
 	// by which invariant (name prefix) and model ("" for a check that
 	// needs no crash).

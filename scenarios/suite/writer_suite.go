@@ -1,7 +1,8 @@
-package scenarios
+package suite
 
 import (
 	"fmt"
+	"github.com/crashcheck/crashcheck/scenarios"
 	"io/fs"
 
 	"github.com/crashcheck/crashcheck/faultfs"
@@ -43,21 +44,21 @@ func DrawWriterCase(t *rapid.T) WriterCase { return drawWriterCase(t, MaxContent
 // drawWriterCase draws a writer case whose contents hold at most max bytes.
 func drawWriterCase(t *rapid.T, max int) WriterCase {
 	c := WriterCase{
-		New:        Content(max, 'N').Draw(t, "new"),
-		Perm:       Perm().Draw(t, "perm"),
+		New:        scenarios.Content(max, 'N').Draw(t, "new"),
+		Perm:       scenarios.Perm().Draw(t, "perm"),
 		Stream:     rapid.Bool().Draw(t, "stream"),
 		Chunk:      rapid.IntRange(1, 64<<10).Draw(t, "chunk"), // raised to len(New)/MaxChunks
 		Durability: rapid.SampledFrom([]writer.Durability{writer.Durable, writer.FileSynced, writer.NoSync}).Draw(t, "durability"),
 		Backup:     rapid.Bool().Draw(t, "backup"),
 	}
 	if rapid.Bool().Draw(t, "exists") {
-		c.Old = Content(max, 'O').Draw(t, "old")
-		c.OldMode = Perm().Draw(t, "oldMode")
+		c.Old = scenarios.Content(max, 'O').Draw(t, "old")
+		c.OldMode = scenarios.Perm().Draw(t, "oldMode")
 		c.Symlink = rapid.Bool().Draw(t, "symlink")
 		c.ReplaceSymlink = c.Symlink && rapid.Bool().Draw(t, "replaceSymlink")
 	}
 	if rapid.Bool().Draw(t, "withMode") {
-		c.Mode = Perm().Draw(t, "mode")
+		c.Mode = scenarios.Perm().Draw(t, "mode")
 	}
 	return c
 }
@@ -143,7 +144,7 @@ func (c WriterCase) Write(fsys faultfs.FS) error {
 // Invariants returns what must hold for the case at its durability level,
 // and the models under which it must hold: NoSync promises atomicity
 // against process crashes only, FileSynced everything but durability.
-func (c WriterCase) Invariants() ([]Invariant, []faultfs.Model) {
+func (c WriterCase) Invariants() ([]scenarios.Invariant, []faultfs.Model) {
 	keep := []string{Target}
 	dir := "."
 	if c.Symlink && !c.ReplaceSymlink {
@@ -153,17 +154,17 @@ func (c WriterCase) Invariants() ([]Invariant, []faultfs.Model) {
 	if c.Backup {
 		keep = append(keep, keep[0]+".bak")
 	}
-	invs := []Invariant{AtomicReplace(Target), NoLeftovers(dir, keep...), ReportsErrors()}
+	invs := []scenarios.Invariant{scenarios.AtomicReplace(Target), scenarios.NoLeftovers(dir, keep...), scenarios.ReportsErrors()}
 	if mode, fixed := c.newMode(); fixed {
-		invs = append(invs, ModeIs(Target, mode))
+		invs = append(invs, scenarios.ModeIs(Target, mode))
 	} else {
-		invs = append(invs, ModePreserved(Target))
+		invs = append(invs, scenarios.ModePreserved(Target))
 	}
 	switch {
 	case c.ReplaceSymlink:
-		invs = append(invs, NoLeftovers("d", "real"), Untouched(realPath))
+		invs = append(invs, scenarios.NoLeftovers("d", "real"), Untouched(realPath))
 	case c.Symlink:
-		invs = append(invs, StillSymlink(Target), NoLeftovers(".", Target, "d"))
+		invs = append(invs, StillSymlink(Target), scenarios.NoLeftovers(".", Target, "d"))
 	}
 	if c.Backup && c.Old != nil {
 		invs = append(invs, BackupHoldsOld(Target, keep[0]+".bak", dir))
@@ -171,7 +172,7 @@ func (c WriterCase) Invariants() ([]Invariant, []faultfs.Model) {
 	models := faultfs.Models()
 	switch c.Durability {
 	case writer.Durable:
-		invs = append(invs, Durable(Target))
+		invs = append(invs, scenarios.Durable(Target))
 	case writer.NoSync:
 		models = models[:1] // process
 	}
@@ -179,28 +180,24 @@ func (c WriterCase) Invariants() ([]Invariant, []faultfs.Model) {
 }
 
 // Untouched: path holds its old content in every situation.
-func Untouched(path string) Invariant {
-	return Invariant{Name: "Untouched(" + path + ")", Check: func(s *Situation) error {
-		got, err := s.current(path)
-		if err != nil {
-			return fmt.Errorf("%s: unreadable: %v", path, err)
-		}
-		if old := s.before(path); !got.sameContent(old) {
-			return fmt.Errorf("%s holds %s, not its old content (%s)", path, got.describe(), old.describe())
+func Untouched(path string) scenarios.Invariant {
+	return scenarios.Invariant{Name: "Untouched(" + path + ")", Check: func(s *scenarios.Situation) error {
+		if got, old := s.Current(path), s.Before(path); !got.SameContent(old) {
+			return fmt.Errorf("%s holds %s, not its old content (%s)", path, got, old)
 		}
 		return nil
 	}}
 }
 
 // Spec returns the case as a harness spec.
-func (c WriterCase) Spec() Spec {
+func (c WriterCase) Spec() scenarios.Spec {
 	invs, models := c.Invariants()
-	return Spec{Name: "writer", Setup: c.Setup, Run: c.Write, Invariants: invs, Models: models}
+	return scenarios.Spec{Name: "writer", Setup: c.Setup, Run: c.Write, Invariants: invs, Models: models}
 }
 
 // StillSymlink: once Run has returned, path is still a symbolic link.
-func StillSymlink(path string) Invariant {
-	return Invariant{Name: "StillSymlink(" + path + ")", Check: func(s *Situation) error {
+func StillSymlink(path string) scenarios.Invariant {
+	return scenarios.Invariant{Name: "StillSymlink(" + path + ")", Check: func(s *scenarios.Situation) error {
 		info, err := s.State.Lstat(path)
 		if err != nil {
 			return fmt.Errorf("%s: %v", path, err)
@@ -214,15 +211,14 @@ func StillSymlink(path string) Invariant {
 
 // BackupHoldsOld: after Run returned nil, dir/backup holds what path
 // held before.
-func BackupHoldsOld(path, backup, dir string) Invariant {
-	return Invariant{Name: "BackupHoldsOld(" + backup + ")", Check: func(s *Situation) error {
-		if s.Kind != AfterSuccess {
+func BackupHoldsOld(path, backup, dir string) scenarios.Invariant {
+	return scenarios.Invariant{Name: "BackupHoldsOld(" + backup + ")", Check: func(s *scenarios.Situation) error {
+		if s.Kind != scenarios.AfterSuccess {
 			return nil
 		}
-		old := s.before(path)
-		got, err := s.current(dir + "/" + backup)
-		if err != nil || !got.sameContent(old) {
-			return fmt.Errorf("backup %s/%s holds %s, not the old content (%s)", dir, backup, got.describe(), old.describe())
+		old, got := s.Before(path), s.Current(dir+"/"+backup)
+		if !got.SameContent(old) {
+			return fmt.Errorf("backup %s/%s holds %s, not the old content (%s)", dir, backup, got, old)
 		}
 		return nil
 	}}
@@ -232,6 +228,6 @@ func init() {
 	Register(Scenario{
 		Name:        "writer",
 		Description: "writer.WriteFile and Create/Commit: any content, mode, symlink, backup and durability level",
-		Spec:        func(t *rapid.T) Spec { return DrawWriterCase(t).Spec() },
+		Spec:        func(t *rapid.T) scenarios.Spec { return DrawWriterCase(t).Spec() },
 	})
 }

@@ -1,6 +1,7 @@
-package scenarios
+package suite
 
 import (
+	"github.com/crashcheck/crashcheck/scenarios"
 	"testing"
 
 	"github.com/crashcheck/crashcheck/writer"
@@ -14,7 +15,7 @@ import (
 // runs out (Spec.NoErrors): the states of the one recorded run, without
 // the cost of re-running the workload.
 //
-//	go test -run '^$' -bench WriterSuite ./scenarios
+//	go test -run '^$' -bench WriterSuite ./scenarios/suite
 func BenchmarkWriterSuite(b *testing.B) {
 	for _, bc := range []struct {
 		name string
@@ -33,7 +34,7 @@ func BenchmarkWriterSuite(b *testing.B) {
 		crashes.NoErrors = true
 		for _, v := range []struct {
 			name string
-			spec Spec
+			spec scenarios.Spec
 		}{{bc.name, full}, {bc.name + "/crashes-only", crashes}} {
 			b.Run(v.name, func(b *testing.B) { benchVerify(b, v.spec) })
 		}
@@ -42,10 +43,10 @@ func BenchmarkWriterSuite(b *testing.B) {
 
 // benchVerify verifies spec b.N times and reports the crash states
 // checked per second and per run.
-func benchVerify(b *testing.B, spec Spec) {
+func benchVerify(b *testing.B, spec scenarios.Spec) {
 	states := 0
 	for b.Loop() {
-		rep, err := Verify(spec)
+		rep, err := scenarios.Verify(spec)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -1,7 +1,8 @@
-package scenarios
+package suite
 
 import (
 	"errors"
+	"github.com/crashcheck/crashcheck/scenarios"
 	"io/fs"
 	"os"
 	"path"
@@ -30,14 +31,14 @@ const MaxZooContent = 64 << 10
 func DrawZooCase(t *rapid.T) ZooCase {
 	return ZooCase{
 		Old:     zooContent('O').Draw(t, "old"),
-		OldMode: Perm().Draw(t, "oldMode"),
+		OldMode: scenarios.Perm().Draw(t, "oldMode"),
 		New:     zooContent('N').Draw(t, "new"),
 	}
 }
 
 // zooContent draws a zoo content: these bugs show at any size, so it is
 // kept small.
-func zooContent(tag byte) *rapid.Generator[[]byte] { return Content(MaxZooContent, tag) }
+func zooContent(tag byte) *rapid.Generator[[]byte] { return scenarios.Content(MaxZooContent, tag) }
 
 // zooEntry is a broken writer and what its spec needs beyond a plain
 // replace of the target.
@@ -51,7 +52,7 @@ type zooEntry struct {
 	// the *faultfs.Mem itself, so it may add devices.
 	setup func(m *faultfs.Mem) error
 	// invariants, when set, replace zooInvariants.
-	invariants func(c ZooCase) []Invariant
+	invariants func(c ZooCase) []scenarios.Invariant
 	caught     []Catch
 }
 
@@ -76,13 +77,13 @@ func registerZooEntry(e *zooEntry) {
 		Description: e.description,
 		Broken:      true,
 		Caught:      e.caught,
-		Spec:        func(t *rapid.T) Spec { return e.spec(DrawZooCase(t)) },
+		Spec:        func(t *rapid.T) scenarios.Spec { return e.spec(DrawZooCase(t)) },
 	})
 }
 
 // spec returns the crash test of one case: the target holds c.Old with
 // mode c.OldMode, and the writer replaces it with c.New (perm 0644).
-func (e *zooEntry) spec(c ZooCase) Spec {
+func (e *zooEntry) spec(c ZooCase) scenarios.Spec {
 	run := func(fsys faultfs.FS) error { return e.write(fsys, Target, c.New, 0o644) }
 	if e.run != nil {
 		run = e.run(c)
@@ -91,7 +92,7 @@ func (e *zooEntry) spec(c ZooCase) Spec {
 	if e.invariants != nil {
 		invs = e.invariants(c)
 	}
-	return Spec{
+	return scenarios.Spec{
 		Name: "zoo/" + e.name,
 		Setup: func(fsys faultfs.FS) error {
 			if err := faultfs.WriteFile(fsys, Target, c.Old, c.OldMode); err != nil {
@@ -114,10 +115,10 @@ func (e *zooEntry) spec(c ZooCase) Spec {
 // zooInvariants are what a replace of the target must keep: the target
 // whole, durable once Run returns, no stray files, its mode kept, and every
 // error reported.
-func zooInvariants() []Invariant {
-	return []Invariant{
-		AtomicReplace(Target), Durable(Target), NoLeftovers(".", Target),
-		ModePreserved(Target), ReportsErrors(),
+func zooInvariants() []scenarios.Invariant {
+	return []scenarios.Invariant{
+		scenarios.AtomicReplace(Target), scenarios.Durable(Target), scenarios.NoLeftovers(".", Target),
+		scenarios.ModePreserved(Target), scenarios.ReportsErrors(),
 	}
 }
 

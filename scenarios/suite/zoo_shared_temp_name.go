@@ -1,8 +1,9 @@
-package scenarios
+package suite
 
 import (
 	"bytes"
 	"fmt"
+	"github.com/crashcheck/crashcheck/scenarios"
 	"os"
 
 	"github.com/crashcheck/crashcheck/faultfs"
@@ -92,23 +93,18 @@ func sharedTempOther(data []byte) []byte {
 
 // OneSave: path holds, whenever it is looked at, the content it had before
 // Run or one of the contents that concurrent saves wrote, whole.
-func OneSave(path string, contents ...[]byte) Invariant {
-	return Invariant{Name: "OneSave(" + path + ")", Check: func(s *Situation) error {
-		got, err := versionOf(s.State, path)
-		if err != nil {
-			return fmt.Errorf("%s: unreadable: %v", path, err)
-		}
-		old, _ := versionOf(s.Initial, path)
-		if got.sameContent(old) {
+func OneSave(path string, contents ...[]byte) scenarios.Invariant {
+	return scenarios.Invariant{Name: "OneSave(" + path + ")", Check: func(s *scenarios.Situation) error {
+		got := s.Current(path)
+		if got.SameContent(s.Before(path)) {
 			return nil
 		}
-		b := got.content.Bytes()
 		for _, c := range contents {
-			if bytes.Equal(b, c) {
+			if got.Exists && got.Err == nil && got.Content.EqualBytes(c) {
 				return nil
 			}
 		}
-		return fmt.Errorf("%s holds %s: neither the old content nor any one save's (%d saves)", path, got.describe(), len(contents))
+		return fmt.Errorf("%s holds %s: neither the old content nor any one save's (%d saves)", path, got, len(contents))
 	}}
 }
 
@@ -120,8 +116,8 @@ func init() {
 		// AtomicReplace and Durable judge against what an uninterrupted
 		// run left, which here is the splice itself; and B's errors are
 		// B's to report, so ReportsErrors does not apply either.
-		invariants: func(c ZooCase) []Invariant {
-			return []Invariant{OneSave(Target, c.New, sharedTempOther(c.New)), NoLeftovers(".", Target), ModePreserved(Target)}
+		invariants: func(c ZooCase) []scenarios.Invariant {
+			return []scenarios.Invariant{OneSave(Target, c.New, sharedTempOther(c.New)), scenarios.NoLeftovers(".", Target), scenarios.ModePreserved(Target)}
 		},
 		caught: []Catch{
 			{"OneSave", ""}, {"OneSave", "process"}, {"OneSave", "posix"}, {"OneSave", "ext4-ordered"},
