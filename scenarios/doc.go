@@ -106,7 +106,18 @@
 //   - The models are models: a real filesystem may keep less than
 //     ext4-ordered allows, and Mem does not enforce permissions, so code
 //     that depends on EACCES from a mode must inject it.
-//   - An invariant sees each situation once per model and kind: after its
-//     first violation there it is not checked again, so a report lists the
-//     earliest, smallest violation of each, not all of them.
+//   - A report keeps one violation per invariant, model and kind: the one
+//     at the earliest crash point, and among the states there the one
+//     that kept the fewest pending operations. After that point the
+//     invariant is not checked again in that model and kind, so a report
+//     lists the earliest, smallest violation of each, not all of them.
+//
+// # Checking a recorded run
+//
+// [Verify] records Run and re-runs it with faults; [CheckHistory] is its
+// checking half alone, for a [faultfs.History] recorded elsewhere: a
+// program run black-box through a FUSE mount (crashcheck run) is judged
+// by the same invariants, models, de-duplication and [Report], and
+// [Report.JSON] and [EncodeJSON] give the one JSON form both commands
+// write.
 package scenarios

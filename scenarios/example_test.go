@@ -295,3 +295,29 @@ func ExampleHolds() {
 	// config.json parses: crash under posix
 	// config.json parses: crash under ext4-ordered
 }
+
+// CheckHistory judges a run recorded elsewhere, here a rewrite in place
+// done straight on a Mem (a FUSE server records a program's run the same
+// way), with the invariants, models and report of Verify.
+func ExampleCheckHistory() {
+	m := faultfs.NewMem()
+	if err := settings(m); err != nil {
+		fmt.Println(err)
+		return
+	}
+	m.MakeDurable()
+	if err := saveInPlace(m, "config.json", []byte(`{"theme": "dark"}`)); err != nil {
+		fmt.Println(err)
+		return
+	}
+	rep := scenarios.CheckHistory(m.History(), scenarios.HistoryOptions{
+		Name:       "save",
+		Models:     []faultfs.Model{faultfs.Models()[0]}, // process
+		Invariants: []scenarios.Invariant{scenarios.AtomicReplace("config.json")},
+		RunErr:     nil, // the run returned successfully
+	})
+	v := rep.Violations[0]
+	fmt.Printf("%s (%s %s) at crash point %d, after %s\n", v.Invariant, v.Property, v.Path, v.Point, v.Op)
+	// Output:
+	// AtomicReplace(config.json) (atomic config.json) at crash point 1, after #0 truncate config.json size=0 = ok
+}

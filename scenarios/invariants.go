@@ -14,15 +14,27 @@ import (
 // returns nil when the property holds, or an error that says, for a person,
 // what was found instead.
 type Invariant struct {
-	Name  string
-	Check func(s *Situation) error
+	Name string
+	// Property and Path classify the invariant in reports and their
+	// JSON: the kind of property ("atomic", "durable", "check", ...;
+	// Name when empty) and the path it is about ("" for none).
+	Property string
+	Path     string
+	Check    func(s *Situation) error
+}
+
+func (inv Invariant) property() string {
+	if inv.Property == "" {
+		return inv.Name
+	}
+	return inv.Property
 }
 
 // AtomicReplace: after any crash, error or success, path holds exactly its
 // content before Run or exactly its content after an uninterrupted Run
 // ("absent" is a content too). After Run returned nil, only the latter.
 func AtomicReplace(path string) Invariant {
-	return Invariant{Name: "AtomicReplace(" + path + ")", Check: func(s *Situation) error {
+	return Invariant{Name: "AtomicReplace(" + path + ")", Property: "atomic", Path: path, Check: func(s *Situation) error {
 		got, old, new := s.Current(path), s.Before(path), s.After(path)
 		if s.Kind == AfterSuccess {
 			if got.SameContent(new) {
@@ -41,7 +53,7 @@ func AtomicReplace(path string) Invariant {
 
 // Durable: a crash after Run returned nil leaves path with its new content.
 func Durable(path string) Invariant {
-	return Invariant{Name: "Durable(" + path + ")", Check: func(s *Situation) error {
+	return Invariant{Name: "Durable(" + path + ")", Property: "durable", Path: path, Check: func(s *Situation) error {
 		if s.Kind != AfterCrash || !s.Returned || s.RunErr != nil {
 			return nil
 		}
@@ -57,7 +69,7 @@ func Durable(path string) Invariant {
 // NoLeftovers: once Run has returned (with or without an error), dir holds
 // only the names it held before, plus those in keep.
 func NoLeftovers(dir string, keep ...string) Invariant {
-	return Invariant{Name: "NoLeftovers(" + dir + ")", Check: func(s *Situation) error {
+	return Invariant{Name: "NoLeftovers(" + dir + ")", Property: "no-leftovers", Path: dir, Check: func(s *Situation) error {
 		if s.Kind == AfterCrash {
 			return nil
 		}
@@ -102,7 +114,7 @@ func removalFailed(s *Situation, name string) bool {
 // whenever it holds the new content it has the mode an uninterrupted Run
 // gave it, and that mode is the old one when the file existed before.
 func ModePreserved(path string) Invariant {
-	return Invariant{Name: "ModePreserved(" + path + ")", Check: func(s *Situation) error {
+	return Invariant{Name: "ModePreserved(" + path + ")", Property: "mode", Path: path, Check: func(s *Situation) error {
 		got := s.Current(path)
 		if got.Err != nil || !got.Exists {
 			return nil
@@ -128,7 +140,7 @@ func ModePreserved(path string) Invariant {
 // whenever it holds the old content, the old mode (for code that sets a
 // mode on purpose, where ModePreserved does not apply).
 func ModeIs(path string, mode fs.FileMode) Invariant {
-	return Invariant{Name: fmt.Sprintf("ModeIs(%s, %04o)", path, uint32(mode.Perm())), Check: func(s *Situation) error {
+	return Invariant{Name: fmt.Sprintf("ModeIs(%s, %04o)", path, uint32(mode.Perm())), Property: "mode", Path: path, Check: func(s *Situation) error {
 		got := s.Current(path)
 		if got.Err != nil || !got.Exists {
 			return nil
@@ -149,7 +161,7 @@ func ModeIs(path string, mode fs.FileMode) Invariant {
 // ReportsErrors: when a fault is injected and fires, Run returns an error.
 // (Code that legitimately retries or ignores some errors should not use it.)
 func ReportsErrors() Invariant {
-	return Invariant{Name: "ReportsErrors", Check: func(s *Situation) error {
+	return Invariant{Name: "ReportsErrors", Property: "reports-errors", Check: func(s *Situation) error {
 		if s.Kind != AfterSuccess || s.Fault == nil {
 			return nil
 		}

@@ -18,6 +18,9 @@ const (
 	AfterSuccess
 )
 
+// MarshalText gives a Kind's JSON form: "crash", "error" or "success".
+func (k Kind) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
+
 func (k Kind) String() string {
 	switch k {
 	case AfterCrash:
