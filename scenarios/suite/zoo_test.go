@@ -2,7 +2,6 @@ package suite
 
 import (
 	"flag"
-	"fmt"
 	"github.com/crashcheck/crashcheck/scenarios"
 	"slices"
 	"strings"
@@ -118,8 +117,7 @@ func TestZooFound(t *testing.T) {
 			var last *ZooCase
 			var lastRep *scenarios.Report
 			seen := map[Catch]bool{} // catches some drawn case showed
-			rt := &recordTB{name: t.Name()}
-			rapid.Check(rt, func(rt *rapid.T) {
+			res := scenarios.RapidCheck(scenarios.RapidOptions{Name: t.Name()}, func(rt *rapid.T) {
 				zc := DrawZooCase(rt)
 				rep, err := scenarios.Verify(e.spec(zc))
 				if err != nil {
@@ -134,7 +132,7 @@ func TestZooFound(t *testing.T) {
 					rt.Fatalf("caught by %v", s.Caught)
 				}
 			})
-			if !rt.failed || last == nil {
+			if !res.Failed || last == nil {
 				var never []Catch
 				for _, c := range s.Caught {
 					if !seen[c] {
@@ -142,7 +140,7 @@ func TestZooFound(t *testing.T) {
 					}
 				}
 				t.Fatalf("%s escaped in %s checks: no drawn case was caught by all of %v; never caught by %v\n%s",
-					s.Name, checks(), s.Caught, never, rt.log.String())
+					s.Name, checks(), s.Caught, never, strings.Join(res.Errors, "\n"))
 			}
 			if len(last.Old) > zooSmall || len(last.New) > zooSmall {
 				t.Errorf("counterexample not shrunk: old %d bytes, new %d bytes (want at most %d each)\n%s",
@@ -194,29 +192,3 @@ func setFlag(t *testing.T, name, value string) {
 	}
 	t.Cleanup(func() { f.Value.Set(old) })
 }
-
-// recordTB is a rapid.TB that records a failure instead of failing the
-// test, for properties that are meant to fail.
-type recordTB struct {
-	name   string
-	failed bool
-	log    strings.Builder
-}
-
-func (r *recordTB) Helper()                          {}
-func (r *recordTB) Name() string                     { return r.name }
-func (r *recordTB) Logf(format string, args ...any)  {}
-func (r *recordTB) Log(args ...any)                  {}
-func (r *recordTB) Skipf(format string, args ...any) { r.Errorf("skipped: "+format, args...) }
-func (r *recordTB) Skip(args ...any)                 { r.Error(append([]any{"skipped:"}, args...)...) }
-func (r *recordTB) SkipNow()                         { r.Error("skipped") }
-func (r *recordTB) Errorf(format string, args ...any) {
-	r.failed = true
-	fmt.Fprintf(&r.log, format+"\n", args...)
-}
-func (r *recordTB) Error(args ...any)                 { r.failed = true; fmt.Fprintln(&r.log, args...) }
-func (r *recordTB) Fatalf(format string, args ...any) { r.Errorf(format, args...) }
-func (r *recordTB) Fatal(args ...any)                 { r.Error(args...) }
-func (r *recordTB) FailNow()                          { r.failed = true }
-func (r *recordTB) Fail()                             { r.failed = true }
-func (r *recordTB) Failed() bool                      { return r.failed }
