@@ -82,9 +82,9 @@ type pathVersion struct {
 
 // Current returns what State, the state being judged, holds at path.
 func (s *Situation) Current(path string) Version {
-	for _, pv := range s.versions {
-		if pv.path == path {
-			return pv.v
+	for i := range s.versions {
+		if s.versions[i].path == path {
+			return s.versions[i].v
 		}
 	}
 	v := VersionOf(s.State, path)
