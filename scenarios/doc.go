@@ -54,12 +54,24 @@
 //	Durable(path)        a crash after Run returned nil leaves the new content
 //	NoLeftovers(dir)     once Run returned, dir holds no name it did not hold before
 //	ModePreserved(path)  the old content with the old mode, the new with the mode Run gave it
+//	ModeIs(path, mode)   the new content with mode, the old with the old mode
 //	ReportsErrors()      a fault that fired makes Run return an error
+//	Holds(name, check)   check(recovered filesystem) returns nil after every crash
 //
 // "New content" is what an uninterrupted, fault-free Run left: an
 // invariant judges states against that run. [Holds] makes an invariant of
 // any check of the recovered filesystem, checked after every crash: the
 // check can be the program's own start-up code.
+//
+// The built-ins use nothing a user's invariant cannot: a Situation shows
+// what a path held before Run ([Situation.Before]), after an uninterrupted
+// Run ([Situation.After]) and in the state being judged
+// ([Situation.Current]), each as a [Version] that compares
+// ([Version.SameContent], [Version.Equal]) and describes itself for a
+// report ([Version.String]: size, first bytes and mode in octal); the
+// state itself is [Situation.State], a filesystem is [Situation.Recovered].
+// The writer's own suite (package scenarios/suite) writes its invariants
+// this way.
 //
 // # Models
 //
@@ -71,20 +83,12 @@
 // auto_da_alloc flushes a file renamed over another). A Spec checks all
 // three unless Models says otherwise.
 //
-// # Scenarios, the writer's suite and the zoo
+// # The writer's suite and the zoo
 //
-// A [Scenario] is a family of specs drawn from a *rapid.T. The registry
-// ([Scenarios], [Select]) holds the suite of this module's writer (every
-// content size from 0 B to 1 MiB, mode, symbolic link, backup and
-// durability level; it must pass everything) and the zoo: fifteen broken
-// writers, each a pattern real programs use (os.WriteFile, the r+ recipe,
-// rename without fsync, fsync after rename, renameio's missing directory
-// fsync, chmod after rename, sponge's $TMPDIR copy, the Python recipe,
-// vim's backup by rename, a retried fsync, a fixed temp name shared by two
-// processes, ...), each with the invariants and models that must catch it.
-// The zoo is the harness's own mutation test: should a change let one of
-// them escape, a test fails. crashcheck torture runs any of them outside
-// go test.
+// This package is the harness only: it imports faultfs and nothing else of
+// this module. The suite of this module's writer and the zoo of broken
+// writers the harness must catch live in package scenarios/suite, which
+// crashcheck torture runs outside go test.
 //
 // # Limits
 //
@@ -102,7 +106,18 @@
 //   - The models are models: a real filesystem may keep less than
 //     ext4-ordered allows, and Mem does not enforce permissions, so code
 //     that depends on EACCES from a mode must inject it.
-//   - An invariant sees each situation once per model and kind: after its
-//     first violation there it is not checked again, so a report lists the
-//     earliest, smallest violation of each, not all of them.
+//   - A report keeps one violation per invariant, model and kind: the one
+//     at the earliest crash point, and among the states there the one
+//     that kept the fewest pending operations. After that point the
+//     invariant is not checked again in that model and kind, so a report
+//     lists the earliest, smallest violation of each, not all of them.
+//
+// # Checking a recorded run
+//
+// [Verify] records Run and re-runs it with faults; [CheckHistory] is its
+// checking half alone, for a [faultfs.History] recorded elsewhere: a
+// program run black-box through a FUSE mount (crashcheck run) is judged
+// by the same invariants, models, de-duplication and [Report], and
+// [Report.JSON] and [EncodeJSON] give the one JSON form both commands
+// write.
 package scenarios

@@ -2,6 +2,7 @@ package scenarios_test
 
 import (
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io/fs"
 	"os"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/crashcheck/crashcheck/faultfs"
 	"github.com/crashcheck/crashcheck/scenarios"
+	"pgregory.net/rapid"
 )
 
 // saveDurably is a user's save function done right: a temp file written,
@@ -294,4 +296,49 @@ func ExampleHolds() {
 	// config.json parses: crash under process
 	// config.json parses: crash under posix
 	// config.json parses: crash under ext4-ordered
+}
+
+// CheckHistory judges a run recorded elsewhere, here a rewrite in place
+// done straight on a Mem (a FUSE server records a program's run the same
+// way), with the invariants, models and report of Verify.
+func ExampleCheckHistory() {
+	m := faultfs.NewMem()
+	if err := settings(m); err != nil {
+		fmt.Println(err)
+		return
+	}
+	m.MakeDurable()
+	if err := saveInPlace(m, "config.json", []byte(`{"theme": "dark"}`)); err != nil {
+		fmt.Println(err)
+		return
+	}
+	rep := scenarios.CheckHistory(m.History(), scenarios.HistoryOptions{
+		Name:       "save",
+		Models:     []faultfs.Model{faultfs.Models()[0]}, // process
+		Invariants: []scenarios.Invariant{scenarios.AtomicReplace("config.json")},
+		RunErr:     nil, // the run returned successfully
+	})
+	v := rep.Violations[0]
+	fmt.Printf("%s (%s %s) at crash point %d, after %s\n", v.Invariant, v.Property, v.Path, v.Point, v.Op)
+	// Output:
+	// AtomicReplace(config.json) (atomic config.json) at crash point 1, after #0 truncate config.json size=0 = ok
+}
+
+// RapidCheck runs a property outside go test's reporting (a command, or a
+// test of a property meant to fail) and keeps rapid's shrinking: here the
+// first size that breaks a limit, shrunk to the smallest.
+func ExampleRapidCheck() {
+	flag.Set("rapid.nofailfile", "true") // a command has its own replay line
+	res := scenarios.RapidCheck(scenarios.RapidOptions{Name: "limit", Seed: 1, Checks: 100}, func(t *rapid.T) {
+		if n := scenarios.Size(8192).Draw(t, "size"); n > 1000 {
+			t.Fatalf("%d bytes is over the limit", n)
+		}
+	})
+	fmt.Println("failed:", res.Failed)
+	for _, d := range res.Draws() {
+		fmt.Println(d)
+	}
+	// Output:
+	// failed: true
+	// size: 1001
 }

@@ -1,7 +1,6 @@
 package scenarios
 
 import (
-	"errors"
 	"fmt"
 	"io/fs"
 	"path"
@@ -15,118 +14,62 @@ import (
 // returns nil when the property holds, or an error that says, for a person,
 // what was found instead.
 type Invariant struct {
-	Name  string
-	Check func(s *Situation) error
+	Name string
+	// Property and Path classify the invariant in reports and their
+	// JSON: the kind of property ("atomic", "durable", "check", ...;
+	// Name when empty) and the path it is about ("" for none).
+	Property string
+	Path     string
+	Check    func(s *Situation) error
 }
 
-// fileVersion is what a path holds in a state: absent, or a content and mode.
-type fileVersion struct {
-	exists  bool
-	content faultfs.Content
-	mode    fs.FileMode
-}
-
-func versionOf(st *faultfs.CrashState, name string) (fileVersion, error) {
-	c, mode, err := st.File(name)
-	if errors.Is(err, fs.ErrNotExist) {
-		return fileVersion{}, nil
+func (inv Invariant) property() string {
+	if inv.Property == "" {
+		return inv.Name
 	}
-	if err != nil {
-		return fileVersion{}, err
-	}
-	return fileVersion{exists: true, content: c, mode: mode}, nil
-}
-
-func (v fileVersion) sameContent(w fileVersion) bool {
-	if v.exists != w.exists {
-		return false
-	}
-	return !v.exists || v.content.Equal(w.content)
-}
-
-// describe prints a version for a report: absent, or its size and first bytes.
-func (v fileVersion) describe() string {
-	if !v.exists {
-		return "absent"
-	}
-	return fmt.Sprintf("%d bytes %s, mode %04o", v.content.Len(), quotePrefix(v.content.Prefix(24), v.content.Len()), uint32(v.mode.Perm()))
-}
-
-func quotePrefix(b []byte, size int64) string {
-	s := fmt.Sprintf("%q", b)
-	if int64(len(b)) < size {
-		s += "..."
-	}
-	return s
-}
-
-// diff says where a content first differs from another.
-func diff(got, want fileVersion) string {
-	if !got.exists || !want.exists {
-		return ""
-	}
-	g, w := got.content.Bytes(), want.content.Bytes()
-	n := min(len(g), len(w))
-	for i := 0; i < n; i++ {
-		if g[i] != w[i] {
-			return fmt.Sprintf("first differs at byte %d", i)
-		}
-	}
-	if len(g) != len(w) {
-		return fmt.Sprintf("same first %d bytes, sizes differ", n)
-	}
-	return "same bytes"
+	return inv.Property
 }
 
 // AtomicReplace: after any crash, error or success, path holds exactly its
 // content before Run or exactly its content after an uninterrupted Run
 // ("absent" is a content too). After Run returned nil, only the latter.
 func AtomicReplace(path string) Invariant {
-	return Invariant{Name: "AtomicReplace(" + path + ")", Check: func(s *Situation) error {
-		got, err := s.current(path)
-		if err != nil {
-			return fmt.Errorf("%s: unreadable: %v", path, err)
-		}
-		old := s.before(path)
-		new := s.after(path)
+	return Invariant{Name: "AtomicReplace(" + path + ")", Property: "atomic", Path: path, Check: func(s *Situation) error {
+		got, old, new := s.Current(path), s.Before(path), s.After(path)
 		if s.Kind == AfterSuccess {
-			if got.sameContent(new) {
+			if got.SameContent(new) {
 				return nil
 			}
 			return fmt.Errorf("%s holds %s after Run returned nil, not the new content (%s; %s)",
-				path, got.describe(), new.describe(), diff(got, new))
+				path, got, new, got.Diff(new))
 		}
-		if got.sameContent(old) || got.sameContent(new) {
+		if got.SameContent(old) || got.SameContent(new) {
 			return nil
 		}
 		return fmt.Errorf("%s holds %s: neither the old content (%s; %s) nor the new (%s; %s)",
-			path, got.describe(), old.describe(), diff(got, old), new.describe(), diff(got, new))
+			path, got, old, got.Diff(old), new, got.Diff(new))
 	}}
 }
 
 // Durable: a crash after Run returned nil leaves path with its new content.
 func Durable(path string) Invariant {
-	return Invariant{Name: "Durable(" + path + ")", Check: func(s *Situation) error {
+	return Invariant{Name: "Durable(" + path + ")", Property: "durable", Path: path, Check: func(s *Situation) error {
 		if s.Kind != AfterCrash || !s.Returned || s.RunErr != nil {
 			return nil
 		}
-		got, err := s.current(path)
-		if err != nil {
-			return fmt.Errorf("%s: unreadable: %v", path, err)
-		}
-		new := s.after(path)
-		if got.sameContent(new) {
+		got, new := s.Current(path), s.After(path)
+		if got.SameContent(new) {
 			return nil
 		}
 		return fmt.Errorf("after Run returned nil, a crash left %s holding %s instead of the new content (%s)",
-			path, got.describe(), new.describe())
+			path, got, new)
 	}}
 }
 
 // NoLeftovers: once Run has returned (with or without an error), dir holds
 // only the names it held before, plus those in keep.
 func NoLeftovers(dir string, keep ...string) Invariant {
-	return Invariant{Name: "NoLeftovers(" + dir + ")", Check: func(s *Situation) error {
+	return Invariant{Name: "NoLeftovers(" + dir + ")", Property: "no-leftovers", Path: dir, Check: func(s *Situation) error {
 		if s.Kind == AfterCrash {
 			return nil
 		}
@@ -171,24 +114,23 @@ func removalFailed(s *Situation, name string) bool {
 // whenever it holds the new content it has the mode an uninterrupted Run
 // gave it, and that mode is the old one when the file existed before.
 func ModePreserved(path string) Invariant {
-	return Invariant{Name: "ModePreserved(" + path + ")", Check: func(s *Situation) error {
-		got, err := s.current(path)
-		if err != nil || !got.exists {
+	return Invariant{Name: "ModePreserved(" + path + ")", Property: "mode", Path: path, Check: func(s *Situation) error {
+		got := s.Current(path)
+		if got.Err != nil || !got.Exists {
 			return nil
 		}
-		old := s.before(path)
-		new := s.after(path)
-		if old.exists && new.exists && old.mode != new.mode {
-			return fmt.Errorf("%s had mode %04o before Run and %04o after it", path, uint32(old.mode), uint32(new.mode))
+		old, new := s.Before(path), s.After(path)
+		if old.Exists && new.Exists && old.Mode != new.Mode {
+			return fmt.Errorf("%s had mode %04o before Run and %04o after it", path, uint32(old.Mode), uint32(new.Mode))
 		}
-		if got.sameContent(old) && got.mode == old.mode || got.sameContent(new) && got.mode == new.mode {
+		if got.Equal(old) || got.Equal(new) {
 			return nil
 		}
 		switch {
-		case got.sameContent(new):
-			return fmt.Errorf("%s holds the new content with mode %04o, not %04o", path, uint32(got.mode), uint32(new.mode))
-		case got.sameContent(old):
-			return fmt.Errorf("%s holds the old content with mode %04o, not %04o", path, uint32(got.mode), uint32(old.mode))
+		case got.SameContent(new):
+			return fmt.Errorf("%s holds the new content with mode %04o, not %04o", path, uint32(got.Mode), uint32(new.Mode))
+		case got.SameContent(old):
+			return fmt.Errorf("%s holds the old content with mode %04o, not %04o", path, uint32(got.Mode), uint32(old.Mode))
 		}
 		return nil // neither content: AtomicReplace's business
 	}}
@@ -198,19 +140,19 @@ func ModePreserved(path string) Invariant {
 // whenever it holds the old content, the old mode (for code that sets a
 // mode on purpose, where ModePreserved does not apply).
 func ModeIs(path string, mode fs.FileMode) Invariant {
-	return Invariant{Name: fmt.Sprintf("ModeIs(%s, %04o)", path, uint32(mode.Perm())), Check: func(s *Situation) error {
-		got, err := s.current(path)
-		if err != nil || !got.exists {
+	return Invariant{Name: fmt.Sprintf("ModeIs(%s, %04o)", path, uint32(mode.Perm())), Property: "mode", Path: path, Check: func(s *Situation) error {
+		got := s.Current(path)
+		if got.Err != nil || !got.Exists {
 			return nil
 		}
 		want := mode & (fs.ModePerm | fs.ModeSetuid | fs.ModeSetgid | fs.ModeSticky)
-		switch new, old := s.after(path), s.before(path); {
-		case got.sameContent(new) && got.mode == want, got.sameContent(old) && got.mode == old.mode:
+		switch new, old := s.After(path), s.Before(path); {
+		case got.SameContent(new) && got.Mode == want, got.Equal(old):
 			return nil
-		case got.sameContent(new):
-			return fmt.Errorf("%s holds the new content with mode %v, not %v", path, got.mode, want)
-		case got.sameContent(old):
-			return fmt.Errorf("%s holds the old content with mode %v, not %v", path, got.mode, old.mode)
+		case got.SameContent(new):
+			return fmt.Errorf("%s holds the new content with mode %v, not %v", path, got.Mode, want)
+		case got.SameContent(old):
+			return fmt.Errorf("%s holds the old content with mode %v, not %v", path, got.Mode, old.Mode)
 		}
 		return nil // neither content: AtomicReplace's business
 	}}
@@ -219,7 +161,7 @@ func ModeIs(path string, mode fs.FileMode) Invariant {
 // ReportsErrors: when a fault is injected and fires, Run returns an error.
 // (Code that legitimately retries or ignores some errors should not use it.)
 func ReportsErrors() Invariant {
-	return Invariant{Name: "ReportsErrors", Check: func(s *Situation) error {
+	return Invariant{Name: "ReportsErrors", Property: "reports-errors", Check: func(s *Situation) error {
 		if s.Kind != AfterSuccess || s.Fault == nil {
 			return nil
 		}

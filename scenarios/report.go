@@ -17,6 +17,7 @@ type Report struct {
 	CrashPoints int          // crash points of the fault-free run
 	States      int          // crash states checked, over all runs and models
 	Exhaustive  bool         // every crash point was enumerated exhaustively
+	Interrupted bool         // HistoryOptions.Stop stopped the check before every state was checked
 	ErrorRuns   int          // re-runs with an injected fault
 	Violations  []Violation  // smallest first
 }
@@ -26,20 +27,30 @@ func (r *Report) OK() bool { return len(r.Violations) == 0 }
 
 // Violation is one invariant found broken, with what a person needs to
 // understand it.
+//
+// Its JSON form (the field tags) is a contract shared by crashcheck run
+// --json and torture -json: fields are added, never renamed.
 type Violation struct {
-	Invariant string
-	Kind      Kind
-	Model     string // the persistence model; "" when no crash is involved
-	Point     int    // the crash point (ops done before the crash); -1 when no crash is involved
-	Fault     string // the injected fault, if any ("call #3 fsync .f.tmp = EIO"), numbered among the run's calls
-	State     string // which pending ops the crash state kept, dropped, tore
-	Detail    string // what the file held against old and new
-	Timeline  []string
-	kept      int
+	Invariant string `json:"invariant"`
+	// Property and Path are the invariant's (see Invariant).
+	Property string `json:"property"`
+	Path     string `json:"path"`
+	Kind     Kind   `json:"kind"`
+	Model    string `json:"model"`       // the persistence model; "" when no crash is involved
+	Point    int    `json:"crash_point"` // the crash point (ops done before the crash); -1 when no crash is involved
+	// Op is the last disk operation before the crash ("" at point 0 and
+	// when no crash is involved).
+	Op       string   `json:"op"`
+	Fault    string   `json:"fault"`  // the injected fault, if any ("call #3 fsync .f.tmp = EIO"), numbered among the run's calls
+	State    string   `json:"state"`  // which pending ops the crash state kept, dropped, tore
+	Detail   string   `json:"detail"` // what the file held against old and new
+	Timeline []string `json:"timeline"`
+	kept     int
 }
 
-func newViolation(inv string, s *Situation, h *faultfs.History, err error) Violation {
-	v := Violation{Invariant: inv, Kind: s.Kind, Model: s.Model, Point: -1, Detail: err.Error()}
+func newViolation(inv Invariant, s *Situation, h *faultfs.History, err error) Violation {
+	v := Violation{Invariant: inv.Name, Property: inv.property(), Path: inv.Path,
+		Kind: s.Kind, Model: s.Model, Point: -1, Detail: err.Error()}
 	if s.Fault != nil {
 		// The injector numbers every call (reads and stats too); the
 		// disk operations below are numbered among themselves.
@@ -50,6 +61,9 @@ func newViolation(inv string, s *Situation, h *faultfs.History, err error) Viola
 	limit := len(ops)
 	if s.Kind == AfterCrash {
 		v.Point = s.Point
+		if s.Point > 0 {
+			v.Op = ops[s.Point-1].String()
+		}
 		v.State = s.State.Describe()
 		v.kept = s.State.KeptCount()
 		limit = s.Point
@@ -128,7 +142,10 @@ func (v Violation) String() string {
 func (r *Report) String() string {
 	var b strings.Builder
 	ex := "exhaustive"
-	if !r.Exhaustive {
+	switch {
+	case r.Interrupted:
+		ex = "interrupted"
+	case !r.Exhaustive:
 		ex = "sampled"
 	}
 	fmt.Fprintf(&b, "%s: %d ops, %d crash points, %d crash states (%s) under %s, %d error runs: ",

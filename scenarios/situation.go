@@ -18,6 +18,9 @@ const (
 	AfterSuccess
 )
 
+// MarshalText gives a Kind's JSON form: "crash", "error" or "success".
+func (k Kind) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
+
 func (k Kind) String() string {
 	switch k {
 	case AfterCrash:
@@ -56,60 +59,55 @@ type Situation struct {
 // fixedVersions caches what Initial and Final hold: they do not change
 // during a Verify, while every crash state asks for them.
 type fixedVersions struct {
-	initial, final map[string]fileVersion
+	initial, final map[string]Version
 }
 
-func cachedVersion(cache *map[string]fileVersion, st *faultfs.CrashState, path string) (fileVersion, error) {
+func cachedVersion(cache *map[string]Version, st *faultfs.CrashState, path string) Version {
 	if v, ok := (*cache)[path]; ok {
-		return v, nil
+		return v
 	}
-	v, err := versionOf(st, path)
-	if err != nil {
-		return v, err
-	}
+	v := VersionOf(st, path)
 	if *cache == nil {
-		*cache = map[string]fileVersion{}
+		*cache = map[string]Version{}
 	}
 	(*cache)[path] = v
-	return v, nil
+	return v
 }
 
 // pathVersion is what a state holds at a path.
 type pathVersion struct {
 	path string
-	v    fileVersion
+	v    Version
 }
 
-// current returns what State holds at path.
-func (s *Situation) current(path string) (fileVersion, error) {
-	for _, pv := range s.versions {
-		if pv.path == path {
-			return pv.v, nil
+// Current returns what State, the state being judged, holds at path.
+func (s *Situation) Current(path string) Version {
+	for i := range s.versions {
+		if s.versions[i].path == path {
+			return s.versions[i].v
 		}
 	}
-	v, err := versionOf(s.State, path)
-	if err == nil {
-		s.versions = append(s.versions, pathVersion{path, v})
-	}
-	return v, err
-}
-
-// before returns what Initial holds at path.
-func (s *Situation) before(path string) fileVersion {
-	if s.fixed == nil {
-		s.fixed = &fixedVersions{}
-	}
-	v, _ := cachedVersion(&s.fixed.initial, s.Initial, path)
+	v := VersionOf(s.State, path)
+	s.versions = append(s.versions, pathVersion{path, v})
 	return v
 }
 
-// after returns what Final holds at path.
-func (s *Situation) after(path string) fileVersion {
+// Before returns what Initial, the durable state before Run, holds at
+// path: the "old content".
+func (s *Situation) Before(path string) Version {
 	if s.fixed == nil {
 		s.fixed = &fixedVersions{}
 	}
-	v, _ := cachedVersion(&s.fixed.final, s.Final, path)
-	return v
+	return cachedVersion(&s.fixed.initial, s.Initial, path)
+}
+
+// After returns what Final, the state an uninterrupted, fault-free Run
+// left, holds at path: the "new content".
+func (s *Situation) After(path string) Version {
+	if s.fixed == nil {
+		s.fixed = &fixedVersions{}
+	}
+	return cachedVersion(&s.fixed.final, s.Final, path)
 }
 
 // Recovered returns State as a filesystem (a fresh Mem holding it), for

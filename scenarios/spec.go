@@ -39,13 +39,6 @@ var DefaultErrnos = []syscall.Errno{
 	syscall.EACCES, syscall.EINTR, syscall.EXDEV,
 }
 
-func (s *Spec) models() []faultfs.Model {
-	if len(s.Models) > 0 {
-		return s.Models
-	}
-	return faultfs.Models()
-}
-
 func (s *Spec) errnos() []syscall.Errno {
 	if s.NoErrors {
 		return nil

@@ -33,9 +33,9 @@ go vet ./...
 
 # What builds where. Each package is in a list, so a new one must be placed.
 # cmd/crashcheck builds everywhere as a main that says it needs Linux.
-# scenarios' zoo reads syscall.Stat_t, which Windows lacks.
-cross_all=(./writer ./cmd/atomicwrite ./faultfs ./cmd/crashcheck)
-cross_unix=(./scenarios)
+# scenarios/suite's zoo reads syscall.Stat_t, which Windows lacks.
+cross_all=(./writer ./cmd/atomicwrite ./faultfs ./scenarios ./cmd/crashcheck)
+cross_unix=(./scenarios/suite)
 linux_only=(./faultfs/fuse)
 module=$(go list -m)
 for pkg in $(go list ./... | sed "s|^$module|.|"); do

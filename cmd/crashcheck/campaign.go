@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/crashcheck/crashcheck/faultfs"
-	"github.com/crashcheck/crashcheck/scenarios"
+	"github.com/crashcheck/crashcheck/scenarios/suite"
 )
 
 // campaign is a torture run: numbered cases, case k drawing its inputs
@@ -17,7 +17,7 @@ import (
 // sorted order of -list), so one seed names one sequence of cases whatever
 // the shard.
 type campaign struct {
-	scenarios []scenarios.Scenario
+	scenarios []suite.Scenario
 	filter    []faultfs.Model // nil: every model
 	seed      uint64
 	runs      int       // cases to run (indices 0..runs-1); 0: until deadline

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/crashcheck/crashcheck/faultfs"
-	"github.com/crashcheck/crashcheck/scenarios"
+	"github.com/crashcheck/crashcheck/scenarios/suite"
 )
 
 // BenchmarkCampaign runs b.N cases of the writer's suite, as crashcheck
@@ -22,12 +22,12 @@ func BenchmarkCampaign(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			benchCampaign(b, scenarios.Select("writer"), filter)
+			benchCampaign(b, suite.Select("writer"), filter)
 		})
 	}
 }
 
-func benchCampaign(b *testing.B, sel []scenarios.Scenario, filter []faultfs.Model) {
+func benchCampaign(b *testing.B, sel []suite.Scenario, filter []faultfs.Model) {
 	c := &campaign{scenarios: sel, filter: filter, seed: 1, runs: b.N, shards: 1, workers: runtime.GOMAXPROCS(0)}
 	b.ResetTimer()
 	res := c.run()

@@ -3,17 +3,14 @@
 package main
 
 import (
-	"errors"
 	"flag"
-	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
-	"testing"
 
 	"github.com/crashcheck/crashcheck/faultfs"
 	"github.com/crashcheck/crashcheck/scenarios"
+	"github.com/crashcheck/crashcheck/scenarios/suite"
 	"pgregory.net/rapid"
 )
 
@@ -90,26 +87,14 @@ func filterModels(spec []faultfs.Model, filter []faultfs.Model) []faultfs.Model 
 	return out
 }
 
-// rapidSeedMu serialises the start of rapid.Check calls. rapid reads its
-// seed from the package-global flag -rapid.seed once, at the start of a
-// Check, before it first asks the TB whether it has failed; caseTB.Failed
-// releases the mutex at that first call, so cases run in parallel while
-// each still starts from its own seed.
-var rapidSeedMu sync.Mutex
-
 var rapidInit sync.Once
 
-// initRapid sets the rapid flags every case shares: one check per case,
-// no fail files (the replay line is the way back to a failure). rapid calls
-// testing.Short, which needs testing's flags registered and the command
-// line parsed; crashcheck parses its own flags with separate FlagSets.
+// initRapid sets the rapid flags every case shares: no fail files (the
+// replay line is the way back to a failure), no verbose output. The seed
+// and the number of checks (one) are set per case by scenarios.RapidCheck.
 func initRapid() {
 	rapidInit.Do(func() {
-		testing.Init()
-		if !flag.Parsed() {
-			_ = flag.CommandLine.Parse(nil)
-		}
-		for name, value := range map[string]string{"rapid.checks": "1", "rapid.nofailfile": "true", "rapid.v": "false", "rapid.log": "false"} {
+		for name, value := range map[string]string{"rapid.nofailfile": "true", "rapid.v": "false", "rapid.log": "false"} {
 			if err := flag.Set(name, value); err != nil {
 				panic("crashcheck: rapid flag " + name + ": " + err.Error())
 			}
@@ -120,7 +105,7 @@ func initRapid() {
 // runCase runs case k of a campaign: one rapid.Check of sc seeded
 // caseSeed(seed, k), which shrinks a failure to a minimal counterexample.
 // cancel, polled before each Verify, aborts the case when it reports true.
-func runCase(sc scenarios.Scenario, filter []faultfs.Model, seed uint64, k int, cancel func() bool) *caseResult {
+func runCase(sc suite.Scenario, filter []faultfs.Model, seed uint64, k int, cancel func() bool) *caseResult {
 	initRapid()
 	res := &caseResult{index: k, seed: caseSeed(seed, k), scenario: sc.Name}
 	var target []string // the original failure, once seen
@@ -168,106 +153,11 @@ func runCase(sc scenarios.Scenario, filter []faultfs.Model, seed uint64, k int, 
 		t.Fatalf("%s: %s", sc.Name, target[0])
 	}
 
-	rapidSeedMu.Lock()
-	tb := &caseTB{name: "crashcheck-" + strings.ReplaceAll(sc.Name, "/", "-"), release: rapidSeedMu.Unlock}
-	defer tb.releaseSeed()
-	if err := flag.Set("rapid.seed", strconv.FormatUint(res.seed, 10)); err != nil {
-		panic("crashcheck: rapid flag rapid.seed: " + err.Error())
-	}
-	tb.check(prop)
+	out := scenarios.RapidCheck(scenarios.RapidOptions{
+		Name: "crashcheck-" + strings.ReplaceAll(sc.Name, "/", "-"), Seed: res.seed, Checks: 1,
+	}, prop)
 	if res.violated() {
-		res.inputs = tb.draws()
+		res.inputs = out.Draws()
 	}
 	return res
-}
-
-// errFailNow unwinds rapid.Check when it calls FailNow or Fatal on the TB,
-// as testing.T would with runtime.Goexit.
-var errFailNow = errors.New("crashcheck: FailNow")
-
-// caseTB is the rapid.TB a case runs under: it records failures and logs
-// instead of printing them.
-type caseTB struct {
-	name    string
-	release func()
-	once    sync.Once
-
-	mu     sync.Mutex
-	failed bool
-	logs   []string
-}
-
-var _ rapid.TB = (*caseTB)(nil)
-
-// check runs rapid.Check(tb, prop), stopping at FailNow.
-func (tb *caseTB) check(prop func(*rapid.T)) {
-	defer func() {
-		if p := recover(); p != nil && p != errFailNow { //nolint:errorlint // the sentinel itself is panicked
-			panic(p)
-		}
-	}()
-	rapid.Check(tb, prop)
-}
-
-func (tb *caseTB) releaseSeed() { tb.once.Do(tb.release) }
-
-// draws returns the "[rapid] draw" lines rapid logged when it re-ran the
-// minimal input, each cut to a readable length.
-func (tb *caseTB) draws() []string {
-	tb.mu.Lock()
-	defer tb.mu.Unlock()
-	var out []string
-	for _, l := range tb.logs {
-		if !strings.HasPrefix(l, "[rapid] draw ") {
-			continue
-		}
-		l = strings.TrimPrefix(l, "[rapid] draw ")
-		if len(l) > 100 {
-			l = l[:100] + "..."
-		}
-		out = append(out, l)
-	}
-	return out
-}
-
-func (tb *caseTB) Helper()      {}
-func (tb *caseTB) Name() string { return tb.name }
-
-func (tb *caseTB) Logf(format string, args ...any) { tb.log(fmt.Sprintf(format, args...)) }
-func (tb *caseTB) Log(args ...any)                 { tb.log(fmt.Sprint(args...)) }
-
-func (tb *caseTB) log(s string) {
-	tb.mu.Lock()
-	defer tb.mu.Unlock()
-	if strings.HasPrefix(s, "[rapid] draw ") && len(s) > 200 {
-		s = s[:200] // a drawn megabyte need not be kept whole
-	}
-	tb.logs = append(tb.logs, s)
-}
-
-// Skipf, Skip and SkipNow end the check; rapid calls them on fuzz inputs
-// only.
-func (tb *caseTB) Skipf(format string, args ...any) { tb.Logf(format, args...); tb.SkipNow() }
-func (tb *caseTB) Skip(args ...any)                 { tb.Log(args...); tb.SkipNow() }
-func (tb *caseTB) SkipNow()                         { panic(errFailNow) }
-
-func (tb *caseTB) Errorf(format string, args ...any) { tb.Logf(format, args...); tb.Fail() }
-func (tb *caseTB) Error(args ...any)                 { tb.Log(args...); tb.Fail() }
-func (tb *caseTB) Fatalf(format string, args ...any) { tb.Logf(format, args...); tb.FailNow() }
-func (tb *caseTB) Fatal(args ...any)                 { tb.Log(args...); tb.FailNow() }
-func (tb *caseTB) FailNow()                          { tb.Fail(); panic(errFailNow) }
-
-func (tb *caseTB) Fail() {
-	tb.mu.Lock()
-	defer tb.mu.Unlock()
-	tb.failed = true
-}
-
-// Failed implements rapid.TB. rapid first calls it right after reading
-// its seed flag: the next case may set its own from then on.
-func (tb *caseTB) Failed() bool {
-	tb.releaseSeed()
-	tb.mu.Lock()
-	defer tb.mu.Unlock()
-	return tb.failed
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/crashcheck/crashcheck/faultfs"
 	"github.com/crashcheck/crashcheck/scenarios"
+	"github.com/crashcheck/crashcheck/scenarios/suite"
 	"pgregory.net/rapid"
 )
 
@@ -26,7 +27,7 @@ type drawnCase struct {
 
 // observeScenario returns sc with its Spec wrapped to record, in the
 // returned drawnCase, the first spec it draws.
-func observeScenario(sc scenarios.Scenario, filter []faultfs.Model) (scenarios.Scenario, *drawnCase) {
+func observeScenario(sc suite.Scenario, filter []faultfs.Model) (suite.Scenario, *drawnCase) {
 	d := &drawnCase{broken: sc.Broken}
 	for _, c := range sc.Caught {
 		if !slices.Contains(d.catchers, c.Model) {

@@ -7,16 +7,16 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/crashcheck/crashcheck/scenarios"
+	"github.com/crashcheck/crashcheck/scenarios/suite"
 )
 
 // selectScenarios resolves -scenario: a name, a prefix ending in "/", or
 // "all".
-func selectScenarios(name string) ([]scenarios.Scenario, error) {
-	sel := scenarios.Select(name)
+func selectScenarios(name string) ([]suite.Scenario, error) {
+	sel := suite.Select(name)
 	if len(sel) == 0 {
 		var names []string
-		for _, s := range scenarios.Scenarios() {
+		for _, s := range suite.Scenarios() {
 			names = append(names, s.Name)
 		}
 		return nil, badFlag("scenario", name, fmt.Sprintf("unknown scenario (want one of -list: %s, a prefix ending in /, or all)", strings.Join(names, ", ")))

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/crashcheck/crashcheck/faultfs"
-	"github.com/crashcheck/crashcheck/scenarios"
+	"github.com/crashcheck/crashcheck/scenarios/suite"
 	"golang.org/x/sys/unix"
 )
 
@@ -64,7 +64,7 @@ func TestIsTerminal(t *testing.T) {
 // shortCampaign runs writer cases under the process model for d.
 func shortCampaign(d time.Duration) *campaign {
 	process, _ := faultfs.ParseModel("process")
-	return &campaign{scenarios: scenarios.Select("writer"), filter: []faultfs.Model{process}, seed: 1,
+	return &campaign{scenarios: suite.Select("writer"), filter: []faultfs.Model{process}, seed: 1,
 		deadline: time.Now().Add(d), shards: 1, workers: 1}
 }
 

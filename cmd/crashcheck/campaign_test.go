@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/crashcheck/crashcheck/faultfs"
-	"github.com/crashcheck/crashcheck/scenarios"
+	"github.com/crashcheck/crashcheck/scenarios/suite"
 )
 
 func TestCaseSeed(t *testing.T) {
@@ -95,7 +95,7 @@ func campaignSummary(t *testing.T, c *campaign) []string {
 func TestCampaignWorkersRunTheSameCases(t *testing.T) {
 	process, _ := faultfs.ParseModel("process")
 	mk := func(workers int) *campaign {
-		return &campaign{scenarios: scenarios.Select("writer"), filter: []faultfs.Model{process},
+		return &campaign{scenarios: suite.Select("writer"), filter: []faultfs.Model{process},
 			seed: 1234, runs: 8, shards: 1, workers: workers}
 	}
 	one, two := campaignSummary(t, mk(1)), campaignSummary(t, mk(2))
@@ -110,7 +110,7 @@ func TestCampaignWorkersRunTheSameCases(t *testing.T) {
 // A failure shrinks to the same minimal counterexample however often it
 // is run: the replay line reproduces what torture printed.
 func TestRunCaseShrinksDeterministically(t *testing.T) {
-	sc := scenarios.Select("zoo/truncate-in-place")
+	sc := suite.Select("zoo/truncate-in-place")
 	if len(sc) != 1 {
 		t.Fatal("no zoo/truncate-in-place scenario")
 	}
@@ -133,8 +133,8 @@ func TestRunCaseShrinksDeterministically(t *testing.T) {
 func TestCaseReplaysOutsideItsCampaign(t *testing.T) {
 	process, _ := faultfs.ParseModel("process")
 	filter := []faultfs.Model{process}
-	zoo := scenarios.Select("zoo/truncate-in-place")
-	c := &campaign{scenarios: append(scenarios.Select("writer"), zoo...), filter: filter,
+	zoo := suite.Select("zoo/truncate-in-place")
+	c := &campaign{scenarios: append(suite.Select("writer"), zoo...), filter: filter,
 		seed: 99, runs: 2, shards: 1, workers: 2, keepGoing: true}
 	res := c.run()
 	if len(res.cases) != 2 || res.cases[1].scenario != "zoo/truncate-in-place" || res.cases[1].failed == nil {

@@ -9,7 +9,7 @@ import (
 	"strconv"
 
 	"github.com/crashcheck/crashcheck/faultfs"
-	"github.com/crashcheck/crashcheck/scenarios"
+	"github.com/crashcheck/crashcheck/scenarios/suite"
 )
 
 const replayUsage = `usage: crashcheck replay -scenario NAME -seed S -case K [-model M]
@@ -26,7 +26,7 @@ Flags:
 // replayConfig is what crashcheck replay's flags ask for.
 type replayConfig struct {
 	scenario string
-	sc       scenarios.Scenario
+	sc       suite.Scenario
 	seed     uint64
 	k        int
 	model    string

@@ -16,7 +16,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/crashcheck/crashcheck/scenarios"
+	"github.com/crashcheck/crashcheck/scenarios/suite"
 )
 
 const tortureUsage = `usage: crashcheck torture [flags]
@@ -178,7 +178,7 @@ func tortureMain(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 // order.
 func scenariosForList() [][2]string {
 	var out [][2]string
-	for _, s := range scenarios.Scenarios() {
+	for _, s := range suite.Scenarios() {
 		out = append(out, [2]string{s.Name, s.Description})
 	}
 	return out
