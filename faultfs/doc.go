@@ -64,9 +64,11 @@
 //	ext4-ordered  rename over an existing file flushes the renamed file's data    ext4 auto_da_alloc (mount option, default on)
 //	              with the rename; close after truncating a file to zero
 //	              flushes what was written since
-//	posix, ext4   after a failed fsync, the file's data written since its last    Linux writeback error handling ("fsyncgate",
-//	              good fsync is lost; reads still see it; a later fsync           PostgreSQL 2018); Rebello et al., ATC'20
-//	              succeeds
+//	posix, ext4   after an fsync failed with a writeback error (EIO, ENOSPC,      Linux writeback error handling ("fsyncgate",
+//	              EDQUOT), the file's data written since its last good fsync      PostgreSQL 2018); Rebello et al., ATC'20;
+//	              is lost; reads still see it; a later fsync succeeds             mm/filemap.c mapping_set_error
+//	all           an fsync failed with any other errno (EINTR: interrupted)       fsync(2): EINTR, EBADF, EROFS, EINVAL are
+//	              did nothing: the data stays pending, a retry makes it durable   not writeback failures; PostgreSQL pg_fsync
 //
 // The ext4-ordered model is an approximation: it treats each metadata
 // operation as its own journal transaction (a finer grain than ext4's

@@ -139,10 +139,25 @@ func linkErr(op, oldpath, newpath string, errno syscall.Errno) error {
 
 // SyncFailer is implemented by files of filesystems that model what a failed
 // fsync does to durability. The fault injector calls FailSync instead of
-// Sync when it injects an fsync error: the file's data written since its
-// last successful sync is then lost from the durable view, as Linux drops
-// dirty pages after a writeback error, while reads still see it ("fsyncgate").
-// A later Sync succeeds without bringing the lost data back.
+// Sync when it injects a writeback error at an fsync: the file's data
+// written since its last successful sync is then lost from the durable
+// view, as Linux drops dirty pages after a writeback error, while reads
+// still see it ("fsyncgate"). A later Sync succeeds without bringing the
+// lost data back.
+//
+// The writeback errors are EIO, ENOSPC and EDQUOT: the errors Linux records
+// against a file's mapping when writing its dirty pages back fails
+// (mapping_set_error: AS_ENOSPC for ENOSPC and EDQUOT, AS_EIO for every
+// other), after which the pages are clean or discarded. Any other errno at
+// an fsync, EINTR first of all, says the call itself did not complete:
+// nothing was written back, the data stays pending, and a retry that
+// succeeds makes it durable (PostgreSQL's pg_fsync retries on EINTR).
 type SyncFailer interface {
 	FailSync(err error) error
+}
+
+// isWritebackErrno reports whether an fsync failing with e means writeback
+// failed and the file's unsynced data is lost (see SyncFailer).
+func isWritebackErrno(e syscall.Errno) bool {
+	return e == syscall.EIO || e == syscall.ENOSPC || e == syscall.EDQUOT
 }

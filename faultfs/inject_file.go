@@ -173,7 +173,9 @@ func (f *injectFile) Close() error {
 }
 
 // Sync implements File.Sync: an OpSyncDir on a directory, OpSync otherwise.
-// An injected errno on a file that implements SyncFailer calls its FailSync.
+// An injected writeback error (see [SyncFailer]) on a file that implements
+// SyncFailer calls its FailSync; any other injected errno, EINTR among
+// them, fails the call and leaves the file's unsynced data pending.
 func (f *injectFile) Sync() error {
 	i := f.inj
 	i.mu.Lock()
@@ -186,7 +188,7 @@ func (f *injectFile) Sync() error {
 	case actRun:
 		err = f.f.Sync()
 	case actErrno:
-		if sf, ok := f.f.(SyncFailer); ok {
+		if sf, ok := f.f.(SyncFailer); ok && isWritebackErrno(act.errno) {
 			sf.FailSync(act.errno)
 		}
 		err = injectedErr("sync", f.name, act.errno)
