@@ -63,6 +63,10 @@ func (s *CrashState) applied(it item) bool {
 // Point() operations of the history.
 func (s *CrashState) Point() int { return s.p.point }
 
+// Acks returns the acknowledgements made before the state's crash point:
+// History.AcksBefore(Point()). The slice is shared: do not modify it.
+func (s *CrashState) Acks() []AckMark { return s.h.AcksBefore(s.p.point) }
+
 // Model returns the name of the persistence model the state comes from.
 func (s *CrashState) Model() string { return s.model }
 

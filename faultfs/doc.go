@@ -35,6 +35,17 @@
 // state is a list of runs of immutable memory, so visiting a state of a
 // 64 MiB file copies nothing.
 //
+// # Acknowledgements
+//
+// Code under test marks the moment it acknowledges something (a reply
+// sent, a line printed) with [Ack]; on a [Mem] or an [Injector] the mark is
+// an operation of the log (OpAck) that changes nothing on disk. It is a
+// point in the op sequence, as ALICE treats a write to stdout: the crash
+// point just before an ack and the one just after it hold the same disk
+// states, but only the second has the ack among [History.AcksBefore] (and
+// [CrashState.Acks]), so an invariant can demand "every acknowledged
+// record survives" there and only "old or new" before.
+//
 // # Persistence models
 //
 // An operation is pending at a crash point when it completed before the

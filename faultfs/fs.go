@@ -88,6 +88,29 @@ func Umask(fsys FS) fs.FileMode {
 	return 0o022
 }
 
+// Acker is implemented by filesystems that record acknowledgements: the
+// moments at which the code under test told its caller that something is
+// done (a reply sent, a line printed, a commit reported). Ack changes
+// nothing on disk; it is logged as an operation (OpAck) like any other, so
+// that it has a place in the op sequence: a crash at the point before it
+// and one at the point after it leave the same disk states, but only after
+// it may an invariant demand what was acknowledged (ALICE's stdout
+// micro-op). [History.AcksBefore] gives the marks made before a crash
+// point. [Mem] and [Injector] implement Acker.
+type Acker interface {
+	Ack(label string) error
+}
+
+// Ack marks an acknowledgement labelled label in fsys's log if fsys is an
+// [Acker], and does nothing (returning nil) otherwise, so code under test
+// can call it on any FS, [OS] included.
+func Ack(fsys FS, label string) error {
+	if a, ok := fsys.(Acker); ok {
+		return a.Ack(label)
+	}
+	return nil
+}
+
 // ErrCrashed is returned by every operation at and after a simulated crash.
 // It wraps no errno: code under test should treat it as fatal, and the
 // harness recognises it with errors.Is.

@@ -1,5 +1,7 @@
 package faultfs
 
+import "sort"
+
 // History is an immutable record of a Mem: the durable state at its last
 // MakeDurable and every disk-changing operation since. Crash point k is the
 // moment after the first k operations; a History of n operations has n+1
@@ -17,6 +19,25 @@ type History struct {
 	// For each op, the index of the next fsync of anything (ext4 commits
 	// the whole journal on any fsync), or len(ops).
 	nextSync []int
+
+	acks []AckMark // every OpAck, in order
+}
+
+// An AckMark is an acknowledgement made through [Acker.Ack]: the index of
+// its OpAck in the history's log, and its label.
+type AckMark struct {
+	Op    int
+	Label string
+}
+
+// AcksBefore returns the acknowledgements made before crash point point,
+// that is among the first point operations, in order. An ack at op index
+// a is in AcksBefore(a+1) and later points, not in AcksBefore(a): a crash
+// at point a came before the acknowledgement, one at a+1 after it, and
+// both leave the same disk states. The slice is shared: do not modify it.
+func (h *History) AcksBefore(point int) []AckMark {
+	n := sort.Search(len(h.acks), func(j int) bool { return h.acks[j].Op >= point })
+	return h.acks[:n:n]
 }
 
 func newHistory(base *snapshot, ops []logOp) *History {
@@ -27,6 +48,9 @@ func newHistory(base *snapshot, ops []logOp) *History {
 	for i := range ops {
 		if c := ops[i].created; c != nil {
 			h.inodes[c.ino] = c
+		}
+		if ops[i].op.Kind == OpAck {
+			h.acks = append(h.acks, AckMark{Op: i, Label: ops[i].op.Path})
 		}
 	}
 	h.computeSyncs()

@@ -29,6 +29,7 @@ import (
 //	chown, fchown  Off (uid), Len (gid)
 //	rename, link   NewPath (the new name)
 //	symlink        Path (the link's target), NewPath (the link's name)
+//	ack            Path (the label)
 //
 // File ops are recorded against the name the file was opened with through
 // the injector, so that a file's ops match the same PathMatch as its open
@@ -73,6 +74,7 @@ type faultState struct {
 var (
 	_ FS      = (*Injector)(nil)
 	_ Umasker = (*Injector)(nil)
+	_ Acker   = (*Injector)(nil)
 )
 
 // NewInjector returns an injector over fsys with the given faults armed.
@@ -348,4 +350,11 @@ func (i *Injector) Chmod(name string, mode fs.FileMode) error {
 func (i *Injector) Chown(name string, uid, gid int) error {
 	return i.pathOp(Op{Kind: OpChown, Path: name, Off: int64(uid), Len: int64(gid)}, "chown",
 		func() error { return i.fsys.Chown(name, uid, gid) })
+}
+
+// Ack implements Acker: an OpAck op, passed on to the wrapped FS if it is an
+// Acker (and a no-op otherwise). A fault that fires at it makes it fail
+// without reaching the wrapped FS: the acknowledgement was not made.
+func (i *Injector) Ack(label string) error {
+	return i.pathOp(Op{Kind: OpAck, Path: label}, "ack", func() error { return Ack(i.fsys, label) })
 }

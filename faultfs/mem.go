@@ -45,6 +45,7 @@ type Mem struct {
 var (
 	_ FS      = (*Mem)(nil)
 	_ Umasker = (*Mem)(nil)
+	_ Acker   = (*Mem)(nil)
 )
 
 // MemOption configures a Mem.

@@ -41,6 +41,7 @@ const (
 	OpLink                         // FS.Link
 	OpChmod                        // FS.Chmod
 	OpChown                        // FS.Chown
+	OpAck                          // Acker.Ack: an acknowledgement mark, no change on disk
 	opKindEnd
 )
 
@@ -51,7 +52,7 @@ var opKindNames = [...]string{
 	OpFchown: "fchown", OpRename: "rename", OpRemove: "unlink", OpRmdir: "rmdir",
 	OpMkdir: "mkdir", OpStat: "stat", OpLstat: "lstat", OpReadDir: "readdir",
 	OpReadlink: "readlink", OpSymlink: "symlink", OpLink: "link", OpChmod: "chmod",
-	OpChown: "chown",
+	OpChown: "chown", OpAck: "ack",
 }
 
 // String returns the kind's short name, as printed in traces.
@@ -88,7 +89,7 @@ func (k OpKind) IsMutating() bool {
 type Op struct {
 	Index   int         // position in its trace or log, from 0
 	Kind    OpKind      // what was done
-	Path    string      // the file or directory it was done to
+	Path    string      // the file or directory it was done to; ack: the label
 	NewPath string      // rename and link: the new name; symlink: the link's name
 	Off     int64       // read, write: the offset; truncate: the new size
 	Len     int64       // read, write: the byte count asked for
@@ -102,9 +103,14 @@ type Op struct {
 //
 //	#4 write .f.tmp off=0 len=4096 = ok
 //	#7 rename .f.tmp -> f = ENOSPC
+//	#9 ack "record 1" = ok
 func (o Op) String() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "#%d %s %s", o.Index, o.Kind, quoteIfNeeded(o.Path))
+	path := quoteIfNeeded(o.Path)
+	if o.Kind == OpAck {
+		path = fmt.Sprintf("%q", o.Path) // a label, not a name: always quoted
+	}
+	fmt.Fprintf(&b, "#%d %s %s", o.Index, o.Kind, path)
 	switch o.Kind {
 	case OpRename, OpLink, OpSymlink:
 		fmt.Fprintf(&b, " -> %s", quoteIfNeeded(o.NewPath))
