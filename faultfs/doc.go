@@ -57,6 +57,12 @@
 //	process       every completed operation survives; nothing is pending          kill -9: the page cache survives the process
 //	posix         fsync(file) makes the file's data, size, mode and owner          POSIX fsync(2); ALICE (Pillai et al., OSDI'14)
 //	              durable, not its name
+//	posix         fdatasync(file) ([Datasync]) makes the file's data and size      fdatasync(2): metadata "needed in order to allow
+//	              durable, not its mode or owner                                  a subsequent data retrieval" only (st_size yes)
+//	posix         a write through a file opened with O_DSYNC is durable when it   open(2) O_DSYNC, O_SYNC ("synchronized I/O data/
+//	              returns, with the size to read it back; with O_SYNC, so is      file integrity completion"); Linux
+//	              the file's earlier metadata (size, mode, owner); earlier         generic_write_sync syncs the written range only
+//	              writes elsewhere in the file stay pending
 //	posix         fsync(dir) makes the directory's entries durable (creations,    POSIX fsync(2) on a directory; ALICE; CrashMonkey
 //	              unlinks, renames in or out)                                     (Mohan et al., OSDI'18) "persist the dirent"
 //	posix         a rename is durable once both its directories are synced        ALICE: rename persists as one unit
@@ -69,7 +75,10 @@
 //	ext4-ordered  metadata operations (create, unlink, rename, mkdir, link,       ext4 journal, data=ordered (Documentation/
 //	              symlink, truncate, chmod, chown) persist in order: a prefix     filesystems/ext4); ALICE's ext4 model
 //	ext4-ordered  any fsync, of any file or directory, commits the journal:       ext4 fsync forces a full journal commit
-//	              every earlier metadata operation becomes durable
+//	              every earlier metadata operation becomes durable; so do an
+//	              fdatasync and an O_SYNC or O_DSYNC write (an approximation:
+//	              ext4 skips the commit when the inode has no metadata a
+//	              data retrieval needs)
 //	ext4-ordered  pending data writes may each be lost, whole (delayed            ext4 delalloc; the zero-length-file reports of
 //	              allocation), independently                                      2009 (Ts'o)
 //	ext4-ordered  rename over an existing file flushes the renamed file's data    ext4 auto_da_alloc (mount option, default on)

@@ -74,6 +74,27 @@ type File interface {
 
 var _ File = (*os.File)(nil)
 
+// Datasyncer is implemented by files that can sync their data without the
+// rest of their metadata: fdatasync(2). Datasync makes the file's data and
+// its size durable (what a later read needs), not its mode or owner; on a
+// directory it is Sync.
+type Datasyncer interface {
+	Datasync() error
+}
+
+// Datasync syncs f's data: f.Datasync if f is a [Datasyncer], fdatasync(2)
+// on an *os.File where the platform has it (Linux), and f.Sync otherwise
+// (which makes at least as much durable).
+func Datasync(f File) error {
+	switch f := f.(type) {
+	case Datasyncer:
+		return f.Datasync()
+	case *os.File:
+		return osDatasync(f)
+	}
+	return f.Sync()
+}
+
 // Umasker is implemented by filesystems that know the mask applied to the
 // permission bits of new files and directories.
 type Umasker interface {

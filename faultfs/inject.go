@@ -17,12 +17,14 @@ import (
 // serialised, so the trace is also the order in which they reached the
 // wrapped FS. Open, Create and OpenFile are OpOpen; FS.Remove is OpRemove
 // (for a directory too); MkdirAll is one OpMkdir; File.Sync is OpSyncDir on
-// a directory and OpSync otherwise. File.Name and Umask are not ops.
+// a directory and OpSync otherwise, Datasync OpSyncDir or OpDatasync.
+// File.Name and Umask are not ops.
 //
 // What an Op of the trace holds besides Kind, Path and Err:
 //
 //	open           Flag, Mode (Create: O_RDWR|O_CREATE|O_TRUNC, 0666; Open: O_RDONLY)
-//	read, write    Off, Len (len(p)), N (bytes done); Off is -1 when unknown
+//	read, write    Off, Len (len(p)), N (bytes done); Off is -1 when unknown;
+//	               write: Flag, O_SYNC or O_DSYNC if the file was opened so
 //	seek           Off (the offset asked), Flag (whence), N (the new offset)
 //	truncate       Off (the new size)
 //	mkdir, chmod   Mode; fchmod too

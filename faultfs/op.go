@@ -42,6 +42,7 @@ const (
 	OpChmod                        // FS.Chmod
 	OpChown                        // FS.Chown
 	OpAck                          // Acker.Ack: an acknowledgement mark, no change on disk
+	OpDatasync                     // Datasync (fdatasync) on a file
 	opKindEnd
 )
 
@@ -52,7 +53,7 @@ var opKindNames = [...]string{
 	OpFchown: "fchown", OpRename: "rename", OpRemove: "unlink", OpRmdir: "rmdir",
 	OpMkdir: "mkdir", OpStat: "stat", OpLstat: "lstat", OpReadDir: "readdir",
 	OpReadlink: "readlink", OpSymlink: "symlink", OpLink: "link", OpChmod: "chmod",
-	OpChown: "chown", OpAck: "ack",
+	OpChown: "chown", OpAck: "ack", OpDatasync: "fdatasync",
 }
 
 // String returns the kind's short name, as printed in traces.
@@ -77,7 +78,7 @@ func ParseOpKind(s string) (OpKind, error) {
 // disk (or what a crash keeps of it).
 func (k OpKind) IsMutating() bool {
 	switch k {
-	case OpCreate, OpWrite, OpSync, OpSyncDir, OpSyncFailed, OpTruncate,
+	case OpCreate, OpWrite, OpSync, OpSyncDir, OpSyncFailed, OpDatasync, OpTruncate,
 		OpFchmod, OpFchown, OpRename, OpRemove, OpRmdir, OpMkdir, OpSymlink,
 		OpLink, OpChmod, OpChown:
 		return true
@@ -94,7 +95,7 @@ type Op struct {
 	Off     int64       // read, write: the offset; truncate: the new size
 	Len     int64       // read, write: the byte count asked for
 	N       int64       // read, write: the byte count done
-	Flag    int         // open: the flags
+	Flag    int         // open: the flags; write: O_SYNC or O_DSYNC if the file has it (Mem's log)
 	Mode    fs.FileMode // open, mkdir, chmod: the mode
 	Err     error       // the result; nil for success
 }
@@ -118,6 +119,9 @@ func (o Op) String() string {
 		fmt.Fprintf(&b, " off=%d len=%d", o.Off, o.Len)
 		if o.N != o.Len {
 			fmt.Fprintf(&b, " n=%d", o.N)
+		}
+		if o.Kind == OpWrite && o.Flag != 0 {
+			fmt.Fprintf(&b, " %s", syncFlagName(o.Flag))
 		}
 	case OpTruncate:
 		fmt.Fprintf(&b, " size=%d", o.Off)
@@ -198,5 +202,29 @@ func FlagString(flag int) string {
 			parts = append(parts, f.name)
 		}
 	}
+	if flag&os.O_SYNC != os.O_SYNC && flag&oDSYNC != 0 {
+		parts = append(parts, "O_DSYNC") // on Linux, O_SYNC includes its bit
+	}
 	return strings.Join(parts, "|")
+}
+
+// syncWriteFlag returns the synchronous-write flag among open flags:
+// os.O_SYNC (data and metadata durable at each write), O_DSYNC (data and
+// the size to read it back), or 0.
+func syncWriteFlag(flag int) int {
+	switch {
+	case flag&os.O_SYNC == os.O_SYNC:
+		return os.O_SYNC
+	case flag&oDSYNC != 0:
+		return oDSYNC
+	}
+	return 0
+}
+
+// syncFlagName names the synchronous-write flag of a write: O_SYNC or O_DSYNC.
+func syncFlagName(flag int) string {
+	if flag&os.O_SYNC == os.O_SYNC {
+		return "O_SYNC"
+	}
+	return "O_DSYNC"
 }

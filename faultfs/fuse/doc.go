@@ -15,8 +15,10 @@
 //
 //	open, creat          FS.OpenFile (O_TRUNC arrives as File.Truncate(0))
 //	write, pwrite        File.WriteAt (O_APPEND writes at the FS's end of file;
-//	                     O_SYNC and O_DSYNC add a File.Sync after each write)
-//	fsync, fdatasync     File.Sync
+//	                     O_SYNC and O_DSYNC are passed to FS.OpenFile, and the
+//	                     FS makes each write durable: faultfs.Mem does)
+//	fsync                File.Sync
+//	fdatasync            faultfs.Datasync (File.Sync on a File without it)
 //	fsync on a directory FS.OpenFile(dir, O_RDONLY), File.Sync, Close
 //	truncate, ftruncate  File.Truncate
 //	chmod, chown         File.Chmod/Chown on an open file, FS.Chmod/Chown by name

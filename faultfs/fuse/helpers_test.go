@@ -212,6 +212,12 @@ func (f *recFile) Sync() error {
 	return err
 }
 
+func (f *recFile) Datasync() error {
+	err := faultfs.Datasync(f.File)
+	f.r.log("fdatasync %s = %s", f.name, faultfs.ErrString(err))
+	return err
+}
+
 func (f *recFile) Truncate(size int64) error {
 	err := f.File.Truncate(size)
 	f.r.log("truncate %s size=%d = %s", f.name, size, faultfs.ErrString(err))

@@ -264,6 +264,11 @@ func truncateByName(fsys faultfs.FS, name string, size int64) error {
 	return err
 }
 
+// syncFlags are the open flags passed on to the FS besides the access mode:
+// O_SYNC and O_DSYNC, which the FS honours by making each write durable
+// as it returns (faultfs.Mem does, as Linux does).
+const syncFlags = syscall.O_SYNC | syscall.O_DSYNC
+
 // Open implements gofs.NodeOpener.
 func (n *node) Open(ctx context.Context, flags uint32) (gofs.FileHandle, uint32, syscall.Errno) {
 	v := n.v()
@@ -275,7 +280,7 @@ func (n *node) Open(ctx context.Context, flags uint32) (gofs.FileHandle, uint32,
 	if !ok {
 		return nil, 0, syscall.ENOENT
 	}
-	f, err := v.fsys.OpenFile(p, acc, 0)
+	f, err := v.fsys.OpenFile(p, acc|int(flags)&syncFlags, 0)
 	if err != nil {
 		return nil, 0, errnoOf(err)
 	}
@@ -318,7 +323,7 @@ func (n *node) Create(ctx context.Context, name string, flags uint32, mode uint3
 	// The kernel sends CREATE for a name it just failed to look up, so
 	// O_TRUNC has nothing to truncate: create exclusively, and truncate
 	// only if the name appeared in between.
-	acc := int(flags) & syscall.O_ACCMODE
+	acc := int(flags)&syscall.O_ACCMODE | int(flags)&syncFlags
 	f, err := v.fsys.OpenFile(p, acc|os.O_CREATE|os.O_EXCL, fileMode(mode))
 	if errors.Is(err, fs.ErrExist) && flags&syscall.O_EXCL == 0 {
 		f, err = v.fsys.OpenFile(p, acc|os.O_CREATE|int(flags)&os.O_TRUNC, fileMode(mode))
@@ -508,12 +513,17 @@ func (n *node) Readdir(ctx context.Context) (gofs.DirStream, syscall.Errno) {
 	return gofs.NewListDirStream(list), 0
 }
 
-// Fsync implements gofs.NodeFsyncer for files (fsync and fdatasync both
-// become File.Sync) and directories (FSYNCDIR: the directory is opened
-// through the FS and synced, the POSIX way).
+// fsyncFdatasync is FUSE_FSYNC_FDATASYNC, the bit of an FSYNC's flags
+// that says it is fdatasync(2).
+const fsyncFdatasync = 1
+
+// Fsync implements gofs.NodeFsyncer for files (fsync becomes File.Sync,
+// fdatasync faultfs.Datasync) and directories (FSYNCDIR: the directory is
+// opened through the FS and synced, the POSIX way; fdatasync of a
+// directory syncs its entries all the same).
 func (n *node) Fsync(ctx context.Context, f gofs.FileHandle, flags uint32) syscall.Errno {
 	if h, ok := f.(*handle); ok {
-		return h.sync()
+		return h.sync(flags&fsyncFdatasync != 0)
 	}
 	v := n.v()
 	if v.readOnly {
