@@ -57,7 +57,7 @@ func TestAck(t *testing.T) {
 		if !slices.Equal(got, want) {
 			t.Errorf("AcksBefore(%d) = %q, want %q", point, got, want)
 		}
-		posix, _ := ParseModel("posix")
+		posix := POSIX
 		h.Enumerate(posix, point, EnumOptions{}, func(s *CrashState) bool {
 			if len(s.Acks()) != len(want) {
 				t.Errorf("state at point %d has acks %v, want %q", point, s.Acks(), want)
@@ -68,7 +68,7 @@ func TestAck(t *testing.T) {
 
 	// The ack is no change on disk: the states before and after it are the same.
 	count := func(point int) (n int) {
-		posix, _ := ParseModel("posix")
+		posix := POSIX
 		h.Enumerate(posix, point, EnumOptions{}, func(*CrashState) bool { n++; return true })
 		return n
 	}

@@ -50,7 +50,8 @@
 //
 // An operation is pending at a crash point when it completed before the
 // point and nothing made it durable yet. The models decide which pending
-// operations a crash may keep.
+// operations a crash may keep. They are the values [Process], [POSIX] and
+// [Ext4Ordered]; [ParseModel] finds one by the name in the first column.
 //
 //	model         rule                                                            source
 //	------------  --------------------------------------------------------------  ---------------------------------------------

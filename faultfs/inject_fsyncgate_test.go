@@ -36,10 +36,7 @@ func TestInjectFsyncgate(t *testing.T) {
 			t.Fatalf("after the fsyncs, reads see %q, %v; want the written data", data, err)
 		}
 		h := m.History()
-		posix, err := ParseModel("posix")
-		if err != nil {
-			t.Fatal(err)
-		}
+		posix := POSIX
 		seen := map[string]bool{}
 		h.Enumerate(posix, h.Points()-1, EnumOptions{}, func(s *CrashState) bool {
 			data, err := s.ReadFile("f")
@@ -139,7 +136,7 @@ func TestInjectSyncRetry(t *testing.T) {
 				switch {
 				case !tc.lost && lostAt >= 0:
 					t.Errorf("%s: after %s and a successful retry, a crash at point %d does not keep the data", model.Name(), ErrnoName(tc.errno), lostAt)
-				case tc.lost && lostAt < 0 && model.Name() != "process":
+				case tc.lost && lostAt < 0 && model != Process:
 					t.Errorf("%s: after %s (a writeback error) and a successful retry, every crash keeps the data: the failure lost nothing", model.Name(), ErrnoName(tc.errno))
 				}
 			}

@@ -50,7 +50,7 @@ func TestMemSyncRules(t *testing.T) {
 			}
 			h := m.History()
 			point := h.Points() - 1 // right after the write or the sync; before close
-			for _, model := range []Model{mustModel(t, "posix"), mustModel(t, "ext4-ordered")} {
+			for _, model := range []Model{POSIX, Ext4Ordered} {
 				dataKept, modeKept := true, true
 				h.Enumerate(model, point, EnumOptions{}, func(s *CrashState) bool {
 					c, mode, err := s.File("f")
@@ -65,7 +65,7 @@ func TestMemSyncRules(t *testing.T) {
 				if dataKept != tc.dataKept {
 					t.Errorf("%s: every state keeps the data: %v, want %v", model.Name(), dataKept, tc.dataKept)
 				}
-				if model.Name() == "posix" && modeKept != tc.modeKept {
+				if model == POSIX && modeKept != tc.modeKept {
 					t.Errorf("posix: every state keeps the mode: %v, want %v", modeKept, tc.modeKept)
 				}
 			}
@@ -87,13 +87,4 @@ func TestMemSyncWriteTrace(t *testing.T) {
 	if got, want := log[len(log)-1].String(), "#1 write f off=0 len=1 O_DSYNC = ok"; got != want {
 		t.Errorf("log shows %q, want %q", got, want)
 	}
-}
-
-func mustModel(t *testing.T, name string) Model {
-	t.Helper()
-	m, err := ParseModel(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
 }

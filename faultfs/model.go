@@ -20,7 +20,20 @@ type Model interface {
 	candidates(p *plan, g *chooser) bool
 }
 
-var models = []Model{processModel{}, posixModel{}, ext4OrderedModel{}}
+// The persistence models, as values: pass them to [History.Enumerate]
+// rather than selecting a model by name or by its place in [Models].
+var (
+	// Process is a process crash (kill -9): every completed operation
+	// survives.
+	Process Model = processModel{}
+	// POSIX is the strictest reading of POSIX: each pending operation
+	// may persist or not, independently; writes may tear at sectors.
+	POSIX Model = posixModel{}
+	// Ext4Ordered approximates ext4 with data=ordered and auto_da_alloc.
+	Ext4Ordered Model = ext4OrderedModel{}
+)
+
+var models = []Model{Process, POSIX, Ext4Ordered}
 
 // Models returns the persistence models: process, posix, ext4-ordered.
 func Models() []Model { return append([]Model(nil), models...) }
