@@ -4,13 +4,26 @@
 // # Interfaces
 //
 // [FS] and [File] mirror the os package (an *os.File is a File), so code
-// adapts by replacing os.X( with fsys.X(. The rarer operations (Link,
-// Symlink, Readlink, Chown, ReadDir, MkdirAll) are on FS itself rather than
-// behind optional interfaces: every implementation here supports them, and
-// a program under test should not change behaviour because a type assertion
-// failed. Errors are *fs.PathError or *os.LinkError wrapping a
-// syscall.Errno, exactly where the os package returns them, so errors.Is
-// works the same on [OS], [Root], [Mem] and an [Injector].
+// adapts by replacing os.X( with fsys.X(. The rarer operations that every
+// implementation has (Link, Symlink, Readlink, Chown, ReadDir, MkdirAll)
+// are on FS itself. The ones that not every filesystem has are optional
+// capabilities in the io/fs style, an interface and a helper of the same
+// name that uses it or falls back:
+//
+//	capability         helper           without it                              Mem  Injector   OS, Root
+//	-----------------  ---------------  --------------------------------------  ---  ---------  --------
+//	NoReplaceRenamer   RenameNoReplace  EINVAL, as renameat2 without the flag   yes  passed on  Linux
+//	Lchowner           Lchown           Chown if not a link, else ENOTSUP       yes  passed on  yes
+//	Chtimeser          Chtimes          ENOTSUP                                 yes  passed on  yes
+//	Lchtimeser         Lchtimes         Chtimes if not a link, else ENOTSUP     yes  passed on  Linux
+//	Acker              Ack              nothing (nil)                           yes  passed on  no
+//	Datasyncer (File)  Datasync         Sync; fdatasync on an *os.File (Linux)  yes  passed on  *os.File
+//
+// The [Injector] has every capability, passes each call on through the
+// helper (so it behaves exactly as the FS it wraps) and traces it as an op.
+// Errors are *fs.PathError or *os.LinkError wrapping a syscall.Errno,
+// exactly where the os package returns them, so errors.Is works the same on
+// [OS], [Root], [Mem] and an [Injector].
 //
 // # Mem and crash states
 //

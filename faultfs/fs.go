@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"syscall"
+	"time"
 )
 
 // FS is a filesystem shaped like the os package: code written against os
@@ -73,6 +74,100 @@ type File interface {
 }
 
 var _ File = (*os.File)(nil)
+
+// The optional capabilities an FS may have beyond [FS], each an interface
+// and a helper that uses it and otherwise falls back, as io/fs does with
+// fs.ReadFileFS and fs.ReadFile. A helper never pretends: where nothing can
+// stand in for the capability it fails as a Linux filesystem without it
+// fails. [Mem] and [Injector] have them all (the Injector passes each one
+// on to the FS it wraps, through the helper, and traces it as an op of its
+// own); [OS] and [Root] have them on Linux except where their docs say.
+
+// NoReplaceRenamer is implemented by filesystems that can rename without
+// replacing: renameat2(2) with RENAME_NOREPLACE, atomic, failing with EEXIST
+// when newpath exists.
+type NoReplaceRenamer interface {
+	RenameNoReplace(oldpath, newpath string) error
+}
+
+// RenameNoReplace renames oldpath to newpath unless newpath exists, in one
+// atomic step, if fsys is a [NoReplaceRenamer]. Otherwise it fails with
+// EINVAL in an *os.LinkError, as renameat2 does on a filesystem without
+// RENAME_NOREPLACE: a check followed by a rename would not be atomic, so
+// the caller must decide whether that is good enough.
+func RenameNoReplace(fsys FS, oldpath, newpath string) error {
+	if r, ok := fsys.(NoReplaceRenamer); ok {
+		return r.RenameNoReplace(oldpath, newpath)
+	}
+	return &os.LinkError{Op: "rename", Old: oldpath, New: newpath, Err: syscall.EINVAL}
+}
+
+// Lchowner is implemented by filesystems that can change the owner of a
+// symbolic link itself, as os.Lchown does.
+type Lchowner interface {
+	Lchown(name string, uid, gid int) error
+}
+
+// Lchown changes the owner of name without following a final symbolic
+// link: fsys's Lchown if it is an [Lchowner]; otherwise Chown when name is
+// not a symbolic link (the same thing), and ENOTSUP when it is.
+func Lchown(fsys FS, name string, uid, gid int) error {
+	if l, ok := fsys.(Lchowner); ok {
+		return l.Lchown(name, uid, gid)
+	}
+	if err := notSymlink(fsys, "lchown", name); err != nil {
+		return err
+	}
+	return fsys.Chown(name, uid, gid)
+}
+
+// Chtimeser is implemented by filesystems that can set a file's access and
+// modification times, as os.Chtimes does (a zero time.Time leaves that
+// time unchanged).
+type Chtimeser interface {
+	Chtimes(name string, atime, mtime time.Time) error
+}
+
+// Chtimes sets name's times through fsys's Chtimes if it is a
+// [Chtimeser], and fails with ENOTSUP otherwise.
+func Chtimes(fsys FS, name string, atime, mtime time.Time) error {
+	if c, ok := fsys.(Chtimeser); ok {
+		return c.Chtimes(name, atime, mtime)
+	}
+	return &fs.PathError{Op: "chtimes", Path: name, Err: syscall.ENOTSUP}
+}
+
+// Lchtimeser is implemented by filesystems that can set the times of a
+// symbolic link itself (utimensat with AT_SYMLINK_NOFOLLOW).
+type Lchtimeser interface {
+	Lchtimes(name string, atime, mtime time.Time) error
+}
+
+// Lchtimes sets name's times without following a final symbolic link:
+// fsys's Lchtimes if it is an [Lchtimeser]; otherwise [Chtimes] when name
+// is not a symbolic link, and ENOTSUP when it is.
+func Lchtimes(fsys FS, name string, atime, mtime time.Time) error {
+	if c, ok := fsys.(Lchtimeser); ok {
+		return c.Lchtimes(name, atime, mtime)
+	}
+	if err := notSymlink(fsys, "lchtimes", name); err != nil {
+		return err
+	}
+	return Chtimes(fsys, name, atime, mtime)
+}
+
+// notSymlink returns nil if name exists and is not a symbolic link, the
+// Lstat error if it does not exist, and ENOTSUP named op if it is a link.
+func notSymlink(fsys FS, op, name string) error {
+	fi, err := fsys.Lstat(name)
+	if err != nil {
+		return err
+	}
+	if fi.Mode()&fs.ModeSymlink != 0 {
+		return &fs.PathError{Op: op, Path: name, Err: syscall.ENOTSUP}
+	}
+	return nil
+}
 
 // Datasyncer is implemented by files that can sync their data without the
 // rest of their metadata: fdatasync(2). Datasync makes the file's data and

@@ -46,6 +46,11 @@ var (
 	_ FS      = (*Mem)(nil)
 	_ Umasker = (*Mem)(nil)
 	_ Acker   = (*Mem)(nil)
+
+	_ NoReplaceRenamer = (*Mem)(nil)
+	_ Lchowner         = (*Mem)(nil)
+	_ Chtimeser        = (*Mem)(nil)
+	_ Lchtimeser       = (*Mem)(nil)
 )
 
 // MemOption configures a Mem.

@@ -43,6 +43,9 @@ const (
 	OpChown                        // FS.Chown
 	OpAck                          // Acker.Ack: an acknowledgement mark, no change on disk
 	OpDatasync                     // Datasync (fdatasync) on a file
+	OpLchown                       // Lchown (the Injector's trace; Mem's log has an OpChown)
+	OpChtimes                      // Chtimes (the Injector's trace; times are not in Mem's log)
+	OpLchtimes                     // Lchtimes (likewise)
 	opKindEnd
 )
 
@@ -54,6 +57,7 @@ var opKindNames = [...]string{
 	OpMkdir: "mkdir", OpStat: "stat", OpLstat: "lstat", OpReadDir: "readdir",
 	OpReadlink: "readlink", OpSymlink: "symlink", OpLink: "link", OpChmod: "chmod",
 	OpChown: "chown", OpAck: "ack", OpDatasync: "fdatasync",
+	OpLchown: "lchown", OpChtimes: "chtimes", OpLchtimes: "lchtimes",
 }
 
 // String returns the kind's short name, as printed in traces.
@@ -80,7 +84,7 @@ func (k OpKind) IsMutating() bool {
 	switch k {
 	case OpCreate, OpWrite, OpSync, OpSyncDir, OpSyncFailed, OpDatasync, OpTruncate,
 		OpFchmod, OpFchown, OpRename, OpRemove, OpRmdir, OpMkdir, OpSymlink,
-		OpLink, OpChmod, OpChown:
+		OpLink, OpChmod, OpChown, OpLchown, OpChtimes, OpLchtimes:
 		return true
 	}
 	return false
@@ -95,7 +99,7 @@ type Op struct {
 	Off     int64       // read, write: the offset; truncate: the new size
 	Len     int64       // read, write: the byte count asked for
 	N       int64       // read, write: the byte count done
-	Flag    int         // open: the flags; write: O_SYNC or O_DSYNC if the file has it (Mem's log)
+	Flag    int         // open: the flags; write: O_SYNC or O_DSYNC if the file has it; rename: RenameNoReplaceFlag
 	Mode    fs.FileMode // open, mkdir, chmod: the mode
 	Err     error       // the result; nil for success
 }
@@ -115,6 +119,9 @@ func (o Op) String() string {
 	switch o.Kind {
 	case OpRename, OpLink, OpSymlink:
 		fmt.Fprintf(&b, " -> %s", quoteIfNeeded(o.NewPath))
+		if o.Kind == OpRename && o.Flag&RenameNoReplaceFlag != 0 {
+			b.WriteString(" RENAME_NOREPLACE")
+		}
 	case OpWrite, OpRead:
 		fmt.Fprintf(&b, " off=%d len=%d", o.Off, o.Len)
 		if o.N != o.Len {
@@ -227,4 +234,15 @@ func syncFlagName(flag int) string {
 		return "O_SYNC"
 	}
 	return "O_DSYNC"
+}
+
+// RenameNoReplaceFlag is renameat2's RENAME_NOREPLACE, as the Flag of an
+// OpRename made by RenameNoReplace.
+const RenameNoReplaceFlag = 1
+
+func renameFlag(noReplace bool) int {
+	if noReplace {
+		return RenameNoReplaceFlag
+	}
+	return 0
 }

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"sync"
 	"syscall"
-	"time"
 
 	"github.com/crashcheck/crashcheck/faultfs"
 	gofs "github.com/hanwen/go-fuse/v2/fs"
@@ -49,20 +48,6 @@ var (
 	_ gofs.NodeRemovexattrer = (*node)(nil)
 	_ gofs.NodeListxattrer   = (*node)(nil)
 	_ gofs.NodeAccesser      = (*node)(nil)
-)
-
-// The optional methods an FS may have beyond faultfs.FS (faultfs.Mem has
-// them all).
-type (
-	noReplaceRenamer interface {
-		RenameNoReplace(oldpath, newpath string) error
-	}
-	lchowner interface {
-		Lchown(name string, uid, gid int) error
-	}
-	chtimer interface {
-		Chtimes(name string, atime, mtime time.Time) error
-	}
 )
 
 func (n *node) v() *view {
@@ -191,11 +176,7 @@ func (n *node) Setattr(ctx context.Context, f gofs.FileHandle, in *fuse.SetAttrI
 		case h != nil:
 			err = h.chown(u, g)
 		case n.StableAttr().Mode == syscall.S_IFLNK:
-			lc, ok := v.fsys.(lchowner)
-			if !ok {
-				return syscall.ENOTSUP
-			}
-			err = lc.Lchown(p, u, g)
+			err = faultfs.Lchown(v.fsys, p, u, g)
 		default:
 			err = v.fsys.Chown(p, u, g)
 		}
@@ -227,8 +208,7 @@ func (n *node) Setattr(ctx context.Context, f gofs.FileHandle, in *fuse.SetAttrI
 	truncNow := sizeSet && in.Valid&(fuse.FATTR_ATIME|fuse.FATTR_ATIME_NOW) == 0 &&
 		in.Valid&fuse.FATTR_MTIME_NOW != 0
 	if (aok || mok) && !truncNow {
-		ct, ok := v.fsys.(chtimer)
-		if !ok || !havePath {
+		if !havePath {
 			return syscall.ENOTSUP
 		}
 		if !aok || !mok {
@@ -245,7 +225,11 @@ func (n *node) Setattr(ctx context.Context, f gofs.FileHandle, in *fuse.SetAttrI
 				mtime = a.ModTime()
 			}
 		}
-		if err := ct.Chtimes(p, atime, mtime); err != nil {
+		chtimes := faultfs.Chtimes
+		if n.StableAttr().Mode == syscall.S_IFLNK {
+			chtimes = faultfs.Lchtimes // utimensat(AT_SYMLINK_NOFOLLOW) on the link
+		}
+		if err := chtimes(v.fsys, p, atime, mtime); err != nil {
 			return errnoOf(err)
 		}
 	}
@@ -420,14 +404,9 @@ func (n *node) Rename(ctx context.Context, name string, newParent gofs.InodeEmbe
 		return errno
 	}
 	if flags&renameNoReplace != 0 {
-		if nr, ok := v.fsys.(noReplaceRenamer); ok {
-			return errnoOf(nr.RenameNoReplace(oldp, newp))
-		}
-		if _, err := v.fsys.Lstat(newp); err == nil {
-			return syscall.EEXIST
-		} else if errno := errnoOf(err); errno != syscall.ENOENT {
-			return errno
-		}
+		// On an FS without it, EINVAL, as from a filesystem that lacks
+		// RENAME_NOREPLACE (mv then falls back by itself).
+		return errnoOf(faultfs.RenameNoReplace(v.fsys, oldp, newp))
 	}
 	return errnoOf(v.fsys.Rename(oldp, newp))
 }
