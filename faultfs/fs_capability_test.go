@@ -11,9 +11,6 @@ import (
 	"time"
 )
 
-// bareFS has only the methods of FS: none of the optional capabilities.
-type bareFS struct{ FS }
-
 // capabilityCase is one optional capability, called through its helper on
 // an FS, with what the FS should hold afterwards.
 var capabilityCases = []struct {

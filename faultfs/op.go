@@ -68,16 +68,6 @@ func (k OpKind) String() string {
 	return fmt.Sprintf("op(%d)", uint8(k))
 }
 
-// ParseOpKind returns the kind whose String is s.
-func ParseOpKind(s string) (OpKind, error) {
-	for k := OpKind(1); k < opKindEnd; k++ {
-		if opKindNames[k] == s {
-			return k, nil
-		}
-	}
-	return 0, fmt.Errorf("unknown operation kind %q", s)
-}
-
 // IsMutating reports whether an operation of kind k can change what is on
 // disk (or what a crash keeps of it).
 func (k OpKind) IsMutating() bool {
@@ -182,16 +172,6 @@ var errnoNames = map[syscall.Errno]string{
 
 // ErrnoName returns the symbol of an errno (ENOSPC), or "" if unknown.
 func ErrnoName(e syscall.Errno) string { return errnoNames[e] }
-
-// ParseErrno returns the errno whose symbol is name (ENOSPC, EIO, ...).
-func ParseErrno(name string) (syscall.Errno, error) {
-	for e, n := range errnoNames {
-		if n == name {
-			return e, nil
-		}
-	}
-	return 0, fmt.Errorf("unknown errno %q", name)
-}
 
 // FlagString prints open flags as O_WRONLY|O_CREAT|O_TRUNC.
 func FlagString(flag int) string {
