@@ -64,6 +64,7 @@
 // that applies its own umask on top (as [faultfs.OS] does) masks twice, so
 // serve a filesystem with a zero umask where exact modes matter.
 //
-// Mounting needs /dev/fuse; as root it uses mount(2) directly, otherwise
-// the fusermount3 (or fusermount) helper.
+// The package is Linux-only: every file but this one is built for linux
+// alone, so elsewhere it is empty. Mounting needs /dev/fuse; as root it
+// uses mount(2) directly, otherwise the fusermount3 (or fusermount) helper.
 package fuse
