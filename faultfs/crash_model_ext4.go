@@ -1,0 +1,130 @@
+package faultfs
+
+// ext4OrderedModel: ext4 with data=ordered and auto_da_alloc. Metadata
+// operations reach the journal in order, so a crash keeps a prefix of them;
+// data writes not yet synced may each be lost; a rename over an existing
+// file and a close after truncating to zero flush the file's data first.
+type ext4OrderedModel struct{}
+
+func (ext4OrderedModel) Name() string { return "ext4-ordered" }
+
+func (ext4OrderedModel) plan(h *History, point int) *plan {
+	// First pass: which pending writes a flush carries (auto_da_alloc), and
+	// which of those flushes a journal commit (any fsync) already made
+	// durable before the crash point.
+	flushed := map[int][]int{} // flushing op -> the pending writes it carries
+	forcedByFlush := map[int]bool{}
+	sinceTrunc := map[uint64][]int{} // ino -> pending writes since its last truncation to zero
+	all := map[uint64][]int{}        // ino -> every pending write
+	for i := 0; i < point; i++ {
+		o := &h.ops[i]
+		switch k := o.op.Kind; {
+		case h.lostAt[i] < point:
+		case k == OpWrite && h.syncedAt[i] >= point:
+			sinceTrunc[o.ino] = append(sinceTrunc[o.ino], i)
+			all[o.ino] = append(all[o.ino], i)
+		case k == OpTruncate && o.off == 0:
+			delete(sinceTrunc, o.ino)
+		case k == OpClose && o.truncZ, k == OpRename && o.replaced != 0:
+			carried := all[o.ino]
+			if k == OpClose {
+				carried = sinceTrunc[o.ino]
+			}
+			if h.nextSync[i] < point {
+				for _, w := range carried {
+					forcedByFlush[w] = true
+				}
+			} else if len(carried) > 0 {
+				flushed[i] = carried
+			}
+		}
+	}
+	p := &plan{point: point, attach: map[int32][]int32{}}
+	unitOf := map[int]int32{}
+	for i := 0; i < point; i++ {
+		o := &h.ops[i]
+		switch k := o.op.Kind; {
+		case h.lostAt[i] < point:
+		case k == OpWrite:
+			if h.syncedAt[i] < point || forcedByFlush[i] {
+				p.addForced(h, i)
+				continue
+			}
+			u := p.addUnit(i, 0, int64(len(o.data)))
+			unitOf[i] = u
+			p.data = append(p.data, u)
+		case k == OpClose:
+			if flushed[i] != nil {
+				p.meta = append(p.meta, p.addUnit(i, 0, 0))
+				unitOf[i] = p.meta[len(p.meta)-1]
+			}
+		case h.changesState(i):
+			if h.nextSync[i] < point {
+				p.addForced(h, i)
+				continue
+			}
+			u := p.addUnit(i, 0, 0)
+			unitOf[i] = u
+			p.meta = append(p.meta, u)
+		}
+	}
+	for i, ws := range flushed {
+		for _, w := range ws {
+			// A write an earlier, committed flush already made durable
+			// has no unit: there is nothing more to attach.
+			if u, ok := unitOf[w]; ok {
+				p.attach[unitOf[i]] = append(p.attach[unitOf[i]], u)
+			}
+		}
+	}
+	p.index(h)
+	return p
+}
+
+func (ext4OrderedModel) candidates(p *plan, g *chooser) bool {
+	m, d := len(p.meta), len(p.data)
+	state := func(cut int, dataMask func(j int) bool) []uint64 {
+		b := g.empty(p.units)
+		for j := 0; j < cut; j++ {
+			setBit(b, p.meta[j])
+			for _, w := range p.attach[p.meta[j]] {
+				setBit(b, w)
+			}
+		}
+		for j := 0; j < d; j++ {
+			if dataMask(j) {
+				setBit(b, p.data[j])
+			}
+		}
+		return b
+	}
+	if d < 62 && (m+1)<<d <= g.max {
+		for cut := 0; cut <= m; cut++ {
+			for mask := uint64(0); mask < 1<<d; mask++ {
+				if !g.offer(state(cut, func(j int) bool { return mask&(1<<j) != 0 })) {
+					return false
+				}
+			}
+		}
+		return true
+	}
+	for cut := 0; cut <= m; cut++ {
+		if !g.offer(state(cut, func(int) bool { return true })) || !g.offer(state(cut, func(int) bool { return false })) {
+			return false
+		}
+	}
+	for cut := 0; cut <= m; cut++ {
+		for drop := 0; drop < d; drop++ {
+			if !g.offer(state(cut, func(j int) bool { return j != drop })) {
+				return false
+			}
+		}
+	}
+	for g.more() {
+		cut := g.rng.IntN(m + 1)
+		if !g.offer(state(cut, func(int) bool { return g.rng.IntN(2) == 1 })) {
+			return false
+		}
+	}
+	return false
+}
