@@ -111,6 +111,10 @@
 //
 // # Limits
 //
+// A synchronous write (O_SYNC, O_DSYNC) is whole at every crash point
+// after it and absent at every point before it: a crash during the call is
+// the Injector's TornWrite, not a crash state.
+//
 // Mem does not enforce permission bits (it acts as root), keeps
 // modification times but not access times, and treats times, extended
 // attributes and link counts as outside the crash model. Crash states
