@@ -30,14 +30,17 @@ var updateCrashGolden = flag.Bool("update", false, "rewrite the expected output 
 //	open-trunc PATH           open PATH read-write, truncating it (O_TRUNC)
 //	write PATH OFF DATA       write at OFF through PATH's open handle
 //	truncate PATH SIZE        truncate through the handle
+//	open-sync PATH            open PATH read-write with O_SYNC (open-dsync: O_DSYNC)
 //	sync PATH                 fsync the handle
+//	datasync PATH             fdatasync the handle (Datasync)
 //	fail-sync PATH            an fsync that fails with EIO (SyncFailer)
 //	close PATH                close the handle
 //	syncdir DIR               open DIR and fsync it
 //	rename OLD NEW | unlink PATH | link OLD NEW | symlink TARGET PATH
 //	chmod PATH MODE | chown PATH UID GID
+//	ack LABEL                 an acknowledgement mark (Ack)
 //	log                       print the history: crash point k is after op #k-1
-//	crash MODEL POINT         print every state at that crash point
+//	crash MODEL POINT         print the acks made before that crash point, and every state there
 //
 // DATA is Go-quoted strings and repeated bytes joined by +, such as
 // "abc"+'x'*512, the form states are printed in. The output of log and
@@ -122,6 +125,7 @@ func runCrashScript(t *testing.T, file, text string) string {
 		}
 		want := map[string]int{
 			"mkdir": 2, "put": 3, "durable": 1, "create": 2, "open": 2, "open-trunc": 2, "write": 4, "truncate": 3,
+			"open-sync": 2, "open-dsync": 2, "datasync": 2, "ack": 2,
 			"sync": 2, "fail-sync": 2, "close": 2, "syncdir": 2, "rename": 3, "unlink": 2,
 			"link": 3, "symlink": 3, "chmod": 3, "chown": 4, "log": 1, "crash": 3,
 		}
@@ -149,9 +153,10 @@ func runCrashScript(t *testing.T, file, text string) string {
 			}
 		case "durable":
 			m.MakeDurable()
-		case "create", "open", "open-trunc":
+		case "create", "open", "open-trunc", "open-sync", "open-dsync":
 			flag := map[string]int{"create": os.O_RDWR | os.O_CREATE | os.O_EXCL,
-				"open": os.O_RDWR, "open-trunc": os.O_RDWR | os.O_TRUNC}[args[0]]
+				"open": os.O_RDWR, "open-trunc": os.O_RDWR | os.O_TRUNC,
+				"open-sync": os.O_RDWR | os.O_SYNC, "open-dsync": os.O_RDWR | oDSYNC}[args[0]]
 			var f File
 			if f, err = m.OpenFile(args[1], flag, 0o644); err == nil {
 				handles[args[1]] = f
@@ -165,6 +170,10 @@ func runCrashScript(t *testing.T, file, text string) string {
 			err = handle().Truncate(num(args[2]))
 		case "sync":
 			err = handle().Sync()
+		case "datasync":
+			err = Datasync(handle())
+		case "ack":
+			err = Ack(m, args[1])
 		case "fail-sync":
 			eio := errors.New("EIO")
 			if err = handle().(SyncFailer).FailSync(eio); err == eio {
@@ -205,6 +214,9 @@ func runCrashScript(t *testing.T, file, text string) string {
 				fail("crash point out of range 0..%d", history().Points()-1)
 			}
 			out.WriteString("----\n")
+			for _, a := range history().AcksBefore(point) {
+				fmt.Fprintf(&out, "acked #%d %s\n", a.Op, a.Label)
+			}
 			out.WriteString(goldenStates(t, history(), model, point, fail))
 			out.WriteString("\n")
 		}

@@ -58,32 +58,3 @@ func (p *plan) index(h *History) {
 		}
 	}
 }
-
-// SectorSize is the unit of tearing: under the posix model a write that is
-// not yet durable may persist in part, sector by sector.
-const SectorSize = 512
-
-// MaxTornPieces bounds the pieces a torn write is split into: a write that
-// spans more sectors is split at evenly spaced sector boundaries, so that a
-// 64 MiB write is 8 pieces, not 131,072.
-const MaxTornPieces = 8
-
-// writePieces splits a write of n bytes at file offset off at sector
-// boundaries into at most MaxTornPieces pieces, returning the cut points
-// as offsets into the data (first 0, last n).
-func writePieces(off, n int64) []int64 {
-	if n == 0 {
-		return []int64{0, 0}
-	}
-	first := off / SectorSize
-	last := (off + n - 1) / SectorSize
-	sectors := last - first + 1
-	pieces := min(sectors, MaxTornPieces)
-	cuts := make([]int64, 0, pieces+1)
-	cuts = append(cuts, 0)
-	for j := int64(1); j < pieces; j++ {
-		s := first + j*sectors/pieces // the sector this piece starts at
-		cuts = append(cuts, s*SectorSize-off)
-	}
-	return append(cuts, n)
-}

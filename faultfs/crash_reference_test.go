@@ -302,13 +302,20 @@ func refChanges(k OpKind) bool {
 	return false
 }
 
-// refFileFate looks at the fsyncs of op i's inode between i and the crash
-// point: the first successful one makes a write durable, unless a failed one
-// came first and lost it ("fsyncgate"). It returns "durable", "lost" or
-// "pending". Only writes can be lost: a failed fsync loses the data written
-// since the last good one, and a truncation is not data written.
+// refFileFate looks at the syncs of op i's inode between i and the crash
+// point: the first successful one that covers the op makes it durable,
+// unless a failed one came first and lost it ("fsyncgate"). It returns
+// "durable", "lost" or "pending". An fsync covers everything; an fdatasync
+// covers writes and truncations; a write with O_SYNC covers truncations
+// and attribute changes; a write with O_SYNC or O_DSYNC is durable itself.
+// Only writes can be lost: a failed fsync loses the data written since the
+// last good one, and a truncation is not data written.
 func refFileFate(ops []logOp, i, point int) string {
 	o := &ops[i]
+	k := o.op.Kind
+	if k == OpWrite && o.op.Flag != 0 {
+		return "durable"
+	}
 	for j := i + 1; j < point; j++ {
 		if ops[j].ino != o.ino {
 			continue
@@ -316,8 +323,16 @@ func refFileFate(ops []logOp, i, point int) string {
 		switch ops[j].op.Kind {
 		case OpSync:
 			return "durable"
+		case OpDatasync:
+			if k == OpWrite || k == OpTruncate {
+				return "durable"
+			}
+		case OpWrite:
+			if ops[j].op.Flag == os.O_SYNC && k != OpWrite {
+				return "durable"
+			}
 		case OpSyncFailed:
-			if o.op.Kind == OpWrite {
+			if k == OpWrite {
 				return "lost"
 			}
 		}
@@ -430,7 +445,8 @@ func refExt4(h *History, point, maxStates int) map[string]bool {
 	ops := h.ops
 	anySync := func(i int) bool {
 		for j := i + 1; j < point; j++ {
-			if k := ops[j].op.Kind; k == OpSync || k == OpSyncDir {
+			if k := ops[j].op.Kind; k == OpSync || k == OpSyncDir || k == OpDatasync ||
+				k == OpWrite && ops[j].op.Flag != 0 {
 				return true
 			}
 		}
@@ -648,7 +664,11 @@ func refWorkload(t *rapid.T) (*Mem, map[int]string) {
 		case 2:
 			_ = pick().f.Truncate(rapid.Int64Range(0, 2000).Draw(t, "truncate to"))
 		case 3:
-			_ = pick().f.Sync()
+			if rapid.Bool().Draw(t, "datasync") {
+				_ = Datasync(pick().f)
+			} else {
+				_ = pick().f.Sync()
+			}
 		case 4:
 			_ = pick().f.(SyncFailer).FailSync(errors.New("EIO"))
 		case 5:
@@ -656,7 +676,8 @@ func refWorkload(t *rapid.T) (*Mem, map[int]string) {
 			_ = open[k].f.Close()
 			open = append(open[:k], open[k+1:]...)
 		case 6:
-			flags := rapid.SampledFrom([]int{os.O_RDWR | os.O_CREATE, os.O_RDWR | os.O_CREATE | os.O_TRUNC, os.O_RDWR}).Draw(t, "flags")
+			flags := rapid.SampledFrom([]int{os.O_RDWR | os.O_CREATE, os.O_RDWR | os.O_CREATE | os.O_TRUNC, os.O_RDWR,
+				os.O_RDWR | os.O_SYNC, os.O_RDWR | os.O_CREATE | syscall.O_DSYNC}).Draw(t, "flags")
 			p := rapid.SampledFrom(refFiles).Draw(t, "open")
 			if f, err := m.OpenFile(p, flags, 0o644); err == nil {
 				open = append(open, handle{f, p})

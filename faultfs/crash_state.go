@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io/fs"
 	"math/bits"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -62,6 +63,10 @@ func (s *CrashState) applied(it item) bool {
 // Point returns the crash point: the state is of a crash after the first
 // Point() operations of the history.
 func (s *CrashState) Point() int { return s.p.point }
+
+// Acks returns the acknowledgements made before the state's crash point:
+// History.AcksBefore(Point()). The slice is shared: do not modify it.
+func (s *CrashState) Acks() []AckMark { return s.h.AcksBefore(s.p.point) }
 
 // Model returns the name of the persistence model the state comes from.
 func (s *CrashState) Model() string { return s.model }
@@ -342,45 +347,33 @@ func (s *CrashState) ReadDir(name string) ([]fs.DirEntry, error) {
 
 // Mem returns a fresh Mem holding this state, already durable: the state
 // can be read through the FS interface, recovered into, or served.
-func (s *CrashState) Mem() *Mem {
-	m := NewMem()
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	made := map[uint64]*inode{}
-	var build func(dir uint64, into *inode)
-	build = func(dir uint64, into *inode) {
-		for _, d := range s.entries(dir) {
-			if n, ok := made[d.ino]; ok { // a hard link, or a directory seen twice
-				if !n.isDir() {
-					m.linkLocked(into, d.name, n)
-				}
-				continue
+func (s *CrashState) Mem() *Mem { return memFromSnapshot(s.snapshot()) }
+
+// snapshot freezes the state as a snapshot (the contract of crash_log.go),
+// sharing file data with nothing the state reuses.
+func (s *CrashState) snapshot() *snapshot {
+	snap := &snapshot{root: s.h.base.root, inodes: map[uint64]*snapInode{}}
+	var walk func(ino uint64)
+	walk = func(ino uint64) {
+		if _, seen := snap.inodes[ino]; seen {
+			return
+		}
+		f := s.file(ino)
+		si := &snapInode{ino: ino, dev: f.n.dev, kind: f.n.kind, mode: f.mode, uid: f.uid, gid: f.gid,
+			target: f.n.target}
+		snap.inodes[ino] = si
+		switch f.n.kind {
+		case fs.ModeDir:
+			si.entries = slices.Clone(s.entries(ino))
+			for _, d := range si.entries {
+				walk(d.ino)
 			}
-			f := s.file(d.ino)
-			n := &inode{ino: m.nextIno, dev: f.n.dev, kind: f.n.kind, mode: f.mode, uid: f.uid, gid: f.gid,
-				mtime: m.clock(), target: f.n.target}
-			m.nextIno++
-			made[d.ino] = n
-			switch f.n.kind {
-			case fs.ModeDir:
-				n.dir = map[string]*inode{}
-				m.linkLocked(into, d.name, n)
-				build(d.ino, n)
-			case 0:
-				n.data = f.cb.content().Bytes()
-				m.used += int64(len(n.data))
-				m.linkLocked(into, d.name, n)
-			default:
-				m.linkLocked(into, d.name, n)
-			}
+		case 0:
+			si.data = f.cb.content().Bytes()
 		}
 	}
-	root := s.file(s.h.base.root)
-	m.root.mode, m.root.uid, m.root.gid = root.mode, root.uid, root.gid
-	build(s.h.base.root, m.root)
-	m.base = m.snapshotLocked()
-	m.log = nil
-	return m
+	walk(snap.root)
+	return snap
 }
 
 // opsByFate sorts the units' operations into kept, dropped and torn.

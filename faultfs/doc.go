@@ -4,13 +4,26 @@
 // # Interfaces
 //
 // [FS] and [File] mirror the os package (an *os.File is a File), so code
-// adapts by replacing os.X( with fsys.X(. The rarer operations (Link,
-// Symlink, Readlink, Chown, ReadDir, MkdirAll) are on FS itself rather than
-// behind optional interfaces: every implementation here supports them, and
-// a program under test should not change behaviour because a type assertion
-// failed. Errors are *fs.PathError or *os.LinkError wrapping a
-// syscall.Errno, exactly where the os package returns them, so errors.Is
-// works the same on [OS], [Root], [Mem] and an [Injector].
+// adapts by replacing os.X( with fsys.X(. The rarer operations that every
+// implementation has (Link, Symlink, Readlink, Chown, ReadDir, MkdirAll)
+// are on FS itself. The ones that not every filesystem has are optional
+// capabilities in the io/fs style, an interface and a helper of the same
+// name that uses it or falls back:
+//
+//	capability         helper           without it                              Mem  Injector   OS, Root
+//	-----------------  ---------------  --------------------------------------  ---  ---------  --------
+//	NoReplaceRenamer   RenameNoReplace  EINVAL, as renameat2 without the flag   yes  passed on  Linux
+//	Lchowner           Lchown           Chown if not a link, else ENOTSUP       yes  passed on  yes
+//	Chtimeser          Chtimes          ENOTSUP                                 yes  passed on  yes
+//	Lchtimeser         Lchtimes         Chtimes if not a link, else ENOTSUP     yes  passed on  Linux
+//	Acker              Ack              nothing (nil)                           yes  passed on  no
+//	Datasyncer (File)  Datasync         Sync; fdatasync on an *os.File (Linux)  yes  passed on  *os.File
+//
+// The [Injector] has every capability, passes each call on through the
+// helper (so it behaves exactly as the FS it wraps) and traces it as an op.
+// Errors are *fs.PathError or *os.LinkError wrapping a syscall.Errno,
+// exactly where the os package returns them, so errors.Is works the same on
+// [OS], [Root], [Mem] and an [Injector].
 //
 // # Mem and crash states
 //
@@ -35,17 +48,35 @@
 // state is a list of runs of immutable memory, so visiting a state of a
 // 64 MiB file copies nothing.
 //
+// # Acknowledgements
+//
+// Code under test marks the moment it acknowledges something (a reply
+// sent, a line printed) with [Ack]; on a [Mem] or an [Injector] the mark is
+// an operation of the log (OpAck) that changes nothing on disk. It is a
+// point in the op sequence, as ALICE treats a write to stdout: the crash
+// point just before an ack and the one just after it hold the same disk
+// states, but only the second has the ack among [History.AcksBefore] (and
+// [CrashState.Acks]), so an invariant can demand "every acknowledged
+// record survives" there and only "old or new" before.
+//
 // # Persistence models
 //
 // An operation is pending at a crash point when it completed before the
 // point and nothing made it durable yet. The models decide which pending
-// operations a crash may keep.
+// operations a crash may keep. They are the values [Process], [POSIX] and
+// [Ext4Ordered]; [ParseModel] finds one by the name in the first column.
 //
 //	model         rule                                                            source
 //	------------  --------------------------------------------------------------  ---------------------------------------------
 //	process       every completed operation survives; nothing is pending          kill -9: the page cache survives the process
 //	posix         fsync(file) makes the file's data, size, mode and owner          POSIX fsync(2); ALICE (Pillai et al., OSDI'14)
 //	              durable, not its name
+//	posix         fdatasync(file) ([Datasync]) makes the file's data and size      fdatasync(2): metadata "needed in order to allow
+//	              durable, not its mode or owner                                  a subsequent data retrieval" only (st_size yes)
+//	posix         a write through a file opened with O_DSYNC is durable when it   open(2) O_DSYNC, O_SYNC ("synchronized I/O data/
+//	              returns, with the size to read it back; with O_SYNC, so is      file integrity completion"); Linux
+//	              the file's earlier metadata (size, mode, owner); earlier         generic_write_sync syncs the written range only
+//	              writes elsewhere in the file stay pending
 //	posix         fsync(dir) makes the directory's entries durable (creations,    POSIX fsync(2) on a directory; ALICE; CrashMonkey
 //	              unlinks, renames in or out)                                     (Mohan et al., OSDI'18) "persist the dirent"
 //	posix         a rename is durable once both its directories are synced        ALICE: rename persists as one unit
@@ -58,15 +89,20 @@
 //	ext4-ordered  metadata operations (create, unlink, rename, mkdir, link,       ext4 journal, data=ordered (Documentation/
 //	              symlink, truncate, chmod, chown) persist in order: a prefix     filesystems/ext4); ALICE's ext4 model
 //	ext4-ordered  any fsync, of any file or directory, commits the journal:       ext4 fsync forces a full journal commit
-//	              every earlier metadata operation becomes durable
+//	              every earlier metadata operation becomes durable; so do an
+//	              fdatasync and an O_SYNC or O_DSYNC write (an approximation:
+//	              ext4 skips the commit when the inode has no metadata a
+//	              data retrieval needs)
 //	ext4-ordered  pending data writes may each be lost, whole (delayed            ext4 delalloc; the zero-length-file reports of
 //	              allocation), independently                                      2009 (Ts'o)
 //	ext4-ordered  rename over an existing file flushes the renamed file's data    ext4 auto_da_alloc (mount option, default on)
 //	              with the rename; close after truncating a file to zero
 //	              flushes what was written since
-//	posix, ext4   after a failed fsync, the file's data written since its last    Linux writeback error handling ("fsyncgate",
-//	              good fsync is lost; reads still see it; a later fsync           PostgreSQL 2018); Rebello et al., ATC'20
-//	              succeeds
+//	posix, ext4   after an fsync failed with a writeback error (EIO, ENOSPC,      Linux writeback error handling ("fsyncgate",
+//	              EDQUOT), the file's data written since its last good fsync      PostgreSQL 2018); Rebello et al., ATC'20;
+//	              is lost; reads still see it; a later fsync succeeds             mm/filemap.c mapping_set_error
+//	all           an fsync failed with any other errno (EINTR: interrupted)       fsync(2): EINTR, EBADF, EROFS, EINVAL are
+//	              did nothing: the data stays pending, a retry makes it durable   not writeback failures; PostgreSQL pg_fsync
 //
 // The ext4-ordered model is an approximation: it treats each metadata
 // operation as its own journal transaction (a finer grain than ext4's
@@ -74,6 +110,10 @@
 // data write.
 //
 // # Limits
+//
+// A synchronous write (O_SYNC, O_DSYNC) is whole at every crash point
+// after it and absent at every point before it: a crash during the call is
+// the Injector's TornWrite, not a crash state.
 //
 // Mem does not enforce permission bits (it acts as root), keeps
 // modification times but not access times, and treats times, extended

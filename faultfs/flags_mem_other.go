@@ -6,4 +6,5 @@ package faultfs
 const (
 	oNOFOLLOW  = 1 << 30
 	oDIRECTORY = 1 << 29
+	oDSYNC     = 1 << 28
 )

@@ -5,6 +5,7 @@ import (
 	"os"
 	"sync"
 	"syscall"
+	"time"
 )
 
 // Injector wraps an FS, records every call made through it or through the
@@ -17,18 +18,27 @@ import (
 // serialised, so the trace is also the order in which they reached the
 // wrapped FS. Open, Create and OpenFile are OpOpen; FS.Remove is OpRemove
 // (for a directory too); MkdirAll is one OpMkdir; File.Sync is OpSyncDir on
-// a directory and OpSync otherwise. File.Name and Umask are not ops.
+// a directory and OpSync otherwise, Datasync OpSyncDir or OpDatasync.
+// File.Name and Umask are not ops.
 //
 // What an Op of the trace holds besides Kind, Path and Err:
 //
 //	open           Flag, Mode (Create: O_RDWR|O_CREATE|O_TRUNC, 0666; Open: O_RDONLY)
-//	read, write    Off, Len (len(p)), N (bytes done); Off is -1 when unknown
+//	read, write    Off, Len (len(p)), N (bytes done); Off is -1 when unknown;
+//	               write: Flag, O_SYNC or O_DSYNC if the file was opened so
 //	seek           Off (the offset asked), Flag (whence), N (the new offset)
 //	truncate       Off (the new size)
 //	mkdir, chmod   Mode; fchmod too
-//	chown, fchown  Off (uid), Len (gid)
-//	rename, link   NewPath (the new name)
+//	chown, fchown  Off (uid), Len (gid); lchown too
+//	rename, link   NewPath (the new name); RenameNoReplace: Flag RenameNoReplaceFlag
 //	symlink        Path (the link's target), NewPath (the link's name)
+//	ack            Path (the label)
+//	chtimes        nothing more (lchtimes too): times are not in the trace
+//
+// The optional capabilities (RenameNoReplace, Lchown, Chtimes, Lchtimes,
+// Ack, Datasync on files) are ops like the others, passed on through the
+// helpers of the same names, so that the Injector has exactly the
+// capabilities of the FS it wraps and falls back as the helpers do.
 //
 // File ops are recorded against the name the file was opened with through
 // the injector, so that a file's ops match the same PathMatch as its open
@@ -73,6 +83,12 @@ type faultState struct {
 var (
 	_ FS      = (*Injector)(nil)
 	_ Umasker = (*Injector)(nil)
+	_ Acker   = (*Injector)(nil)
+
+	_ NoReplaceRenamer = (*Injector)(nil)
+	_ Lchowner         = (*Injector)(nil)
+	_ Chtimeser        = (*Injector)(nil)
+	_ Lchtimeser       = (*Injector)(nil)
 )
 
 // NewInjector returns an injector over fsys with the given faults armed.
@@ -348,4 +364,36 @@ func (i *Injector) Chmod(name string, mode fs.FileMode) error {
 func (i *Injector) Chown(name string, uid, gid int) error {
 	return i.pathOp(Op{Kind: OpChown, Path: name, Off: int64(uid), Len: int64(gid)}, "chown",
 		func() error { return i.fsys.Chown(name, uid, gid) })
+}
+
+// Ack implements Acker: an OpAck op, passed on to the wrapped FS if it is an
+// Acker (and a no-op otherwise). A fault that fires at it makes it fail
+// without reaching the wrapped FS: the acknowledgement was not made.
+func (i *Injector) Ack(label string) error {
+	return i.pathOp(Op{Kind: OpAck, Path: label}, "ack", func() error { return Ack(i.fsys, label) })
+}
+
+// RenameNoReplace implements NoReplaceRenamer through [RenameNoReplace]:
+// an OpRename with Flag RenameNoReplaceFlag.
+func (i *Injector) RenameNoReplace(oldpath, newpath string) error {
+	return i.linkOp(Op{Kind: OpRename, Path: oldpath, NewPath: newpath, Flag: RenameNoReplaceFlag}, "rename",
+		func() error { return RenameNoReplace(i.fsys, oldpath, newpath) })
+}
+
+// Lchown implements Lchowner through [Lchown]: an OpLchown.
+func (i *Injector) Lchown(name string, uid, gid int) error {
+	return i.pathOp(Op{Kind: OpLchown, Path: name, Off: int64(uid), Len: int64(gid)}, "lchown",
+		func() error { return Lchown(i.fsys, name, uid, gid) })
+}
+
+// Chtimes implements Chtimeser through [Chtimes]: an OpChtimes.
+func (i *Injector) Chtimes(name string, atime, mtime time.Time) error {
+	return i.pathOp(Op{Kind: OpChtimes, Path: name}, "chtimes",
+		func() error { return Chtimes(i.fsys, name, atime, mtime) })
+}
+
+// Lchtimes implements Lchtimeser through [Lchtimes]: an OpLchtimes.
+func (i *Injector) Lchtimes(name string, atime, mtime time.Time) error {
+	return i.pathOp(Op{Kind: OpLchtimes, Path: name}, "lchtimes",
+		func() error { return Lchtimes(i.fsys, name, atime, mtime) })
 }

@@ -53,9 +53,12 @@ func (a action) String() string {
 // call ("open", "write", "sync", "rename", ...).
 //
 // Two ops differ. Close still releases the wrapped file, as close(2) does
-// even when it fails. Sync, if the wrapped file implements SyncFailer, calls
-// its FailSync(e) instead of Sync, so that the file's unsynced data is lost
-// from the durable view (fsyncgate); the error returned is the injector's.
+// even when it fails. Sync with a writeback error (EIO, ENOSPC, EDQUOT),
+// if the wrapped file implements SyncFailer, calls its FailSync(e) instead
+// of Sync, so that the file's unsynced data is lost from the durable view
+// (fsyncgate); the error returned is the injector's. Sync with any other
+// errno (EINTR: an interrupted call) does nothing, and the data stays
+// pending for a retry.
 //
 // Errno panics if e is 0.
 func Errno(e syscall.Errno) Action {

@@ -18,7 +18,10 @@ type injectFile struct {
 	dir  int8 // 1: a directory, -1: not, 0: not known yet
 }
 
-var _ File = (*injectFile)(nil)
+var (
+	_ File       = (*injectFile)(nil)
+	_ Datasyncer = (*injectFile)(nil)
+)
 
 // Name implements File.Name; it is not an op.
 func (f *injectFile) Name() string { return f.f.Name() }
@@ -117,7 +120,7 @@ func (f *injectFile) WriteAt(p []byte, off int64) (int, error) {
 func (f *injectFile) write(p []byte, at int64) (n int, err error) {
 	i := f.inj
 	i.mu.Lock()
-	op := Op{Kind: OpWrite, Path: f.path, Off: at, Len: int64(len(p))}
+	op := Op{Kind: OpWrite, Path: f.path, Off: at, Len: int64(len(p)), Flag: syncWriteFlag(f.flag)}
 	if at < 0 {
 		op.Off = f.offset(true)
 	}
@@ -173,25 +176,39 @@ func (f *injectFile) Close() error {
 }
 
 // Sync implements File.Sync: an OpSyncDir on a directory, OpSync otherwise.
-// An injected errno on a file that implements SyncFailer calls its FailSync.
+// An injected writeback error (see [SyncFailer]) on a file that implements
+// SyncFailer calls its FailSync; any other injected errno, EINTR among
+// them, fails the call and leaves the file's unsynced data pending.
 func (f *injectFile) Sync() error {
+	return f.sync(OpSync, "sync", f.f.Sync)
+}
+
+// Datasync implements Datasyncer: an OpDatasync (OpSyncDir on a
+// directory), passed on through [Datasync], so that it is fdatasync on a
+// file that has it and Sync on one that does not. Injected errors act as
+// on Sync.
+func (f *injectFile) Datasync() error {
+	return f.sync(OpDatasync, "fdatasync", func() error { return Datasync(f.f) })
+}
+
+func (f *injectFile) sync(kind OpKind, osOp string, do func() error) error {
 	i := f.inj
 	i.mu.Lock()
-	op := Op{Kind: OpSync, Path: f.path}
+	op := Op{Kind: kind, Path: f.path}
 	if f.isDir() {
 		op.Kind = OpSyncDir
 	}
 	var err error
 	switch act := i.begin(&op); act.kind {
 	case actRun:
-		err = f.f.Sync()
+		err = do()
 	case actErrno:
-		if sf, ok := f.f.(SyncFailer); ok {
+		if sf, ok := f.f.(SyncFailer); ok && isWritebackErrno(act.errno) {
 			sf.FailSync(act.errno)
 		}
-		err = injectedErr("sync", f.name, act.errno)
+		err = injectedErr(osOp, f.name, act.errno)
 	default:
-		err = injectedErr("sync", f.name, i.cause(act))
+		err = injectedErr(osOp, f.name, i.cause(act))
 	}
 	i.done(i.end(&op, err))
 	return err

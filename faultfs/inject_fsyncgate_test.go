@@ -36,10 +36,7 @@ func TestInjectFsyncgate(t *testing.T) {
 			t.Fatalf("after the fsyncs, reads see %q, %v; want the written data", data, err)
 		}
 		h := m.History()
-		posix, err := ParseModel("posix")
-		if err != nil {
-			t.Fatal(err)
-		}
+		posix := POSIX
 		seen := map[string]bool{}
 		h.Enumerate(posix, h.Points()-1, EnumOptions{}, func(s *CrashState) bool {
 			data, err := s.ReadFile("f")
@@ -79,4 +76,70 @@ func TestInjectFsyncgate(t *testing.T) {
 			t.Errorf("after a successful fsync, crash states hold %q, want only \"new\"", contents)
 		}
 	})
+}
+
+// TestInjectSyncRetry: which errno an fsync fails with decides what a
+// successful retry means. A writeback error (EIO, ENOSPC, EDQUOT) loses the
+// unsynced data, so the retry's success is a lie in some crash state; any
+// other errno (EINTR: the call was interrupted) leaves it pending, so
+// pg_fsync's retry-on-EINTR loop makes it durable in every crash state
+// after the retry, under every model.
+func TestInjectSyncRetry(t *testing.T) {
+	for _, tc := range []struct {
+		errno syscall.Errno
+		lost  bool
+	}{
+		{syscall.EINTR, false},
+		{syscall.EACCES, false},
+		{syscall.EROFS, false},
+		{syscall.EIO, true},
+		{syscall.ENOSPC, true},
+		{syscall.EDQUOT, true},
+	} {
+		t.Run(ErrnoName(tc.errno), func(t *testing.T) {
+			m := NewMem()
+			if err := WriteFile(m, "f", []byte("old"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			m.MakeDurable()
+			inj := NewInjector(m, Fault{When: OnNth(1, Kinds(OpSync)), Do: Errno(tc.errno)})
+			f, err := inj.OpenFile("f", os.O_WRONLY|os.O_TRUNC, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := f.Write([]byte("new")); err != nil {
+				t.Fatal(err)
+			}
+			// pg_fsync: retry while interrupted; here any error is retried once.
+			if err := f.Sync(); !errors.Is(err, tc.errno) {
+				t.Fatalf("first fsync: %v, want %v", err, tc.errno)
+			}
+			if err := f.Sync(); err != nil {
+				t.Fatalf("retried fsync: %v", err)
+			}
+			retried := len(m.Log()) // the crash points from here on follow the retry
+			if err := f.Close(); err != nil {
+				t.Fatal(err)
+			}
+			h := m.History()
+			for _, model := range Models() {
+				lostAt := -1
+				for point := retried; point < h.Points(); point++ {
+					h.Enumerate(model, point, EnumOptions{}, func(s *CrashState) bool {
+						if data, err := s.ReadFile("f"); err != nil || string(data) != "new" {
+							lostAt = point
+							return false
+						}
+						return true
+					})
+				}
+				switch {
+				case !tc.lost && lostAt >= 0:
+					t.Errorf("%s: after %s and a successful retry, a crash at point %d does not keep the data", model.Name(), ErrnoName(tc.errno), lostAt)
+				case tc.lost && lostAt < 0 && model != Process:
+					t.Errorf("%s: after %s (a writeback error) and a successful retry, every crash keeps the data: the failure lost nothing", model.Name(), ErrnoName(tc.errno))
+				}
+			}
+		})
+	}
 }

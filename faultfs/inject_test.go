@@ -969,9 +969,23 @@ func TestInjectOnCrash(t *testing.T) {
 	}
 }
 
+// bareFS has only the methods of FS: none of the optional capabilities,
+// not even Umasker.
+type bareFS struct{ FS }
+
 func TestInjectUmask(t *testing.T) {
-	if got, want := NewInjector(OS{}).Umask(), (OS{}).Umask(); got != want {
-		t.Errorf("Umask() = %v, want the wrapped FS's %v", got, want)
+	for _, tc := range []struct {
+		name string
+		fsys FS
+		want fs.FileMode
+	}{
+		{"Mem 027", NewMem(WithUmask(0o027)), 0o027},
+		{"Mem 0", NewMem(WithUmask(0)), 0},
+		{"no Umasker", bareFS{NewMem(WithUmask(0o077))}, 0o022},
+	} {
+		if got := NewInjector(tc.fsys).Umask(); got != tc.want {
+			t.Errorf("%s: Umask() = %#o, want the wrapped FS's %#o", tc.name, got, tc.want)
+		}
 	}
 }
 

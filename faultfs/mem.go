@@ -45,6 +45,12 @@ type Mem struct {
 var (
 	_ FS      = (*Mem)(nil)
 	_ Umasker = (*Mem)(nil)
+	_ Acker   = (*Mem)(nil)
+
+	_ NoReplaceRenamer = (*Mem)(nil)
+	_ Lchowner         = (*Mem)(nil)
+	_ Chtimeser        = (*Mem)(nil)
+	_ Lchtimeser       = (*Mem)(nil)
 )
 
 // MemOption configures a Mem.

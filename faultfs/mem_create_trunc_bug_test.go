@@ -29,8 +29,7 @@ func TestCreateOfNewFileDoesNotTruncate(t *testing.T) {
 	}
 	h := m.History()
 	empty := false
-	model, _ := ParseModel("ext4-ordered")
-	h.Enumerate(model, len(h.Ops()), EnumOptions{}, func(s *CrashState) bool {
+	h.Enumerate(Ext4Ordered, len(h.Ops()), EnumOptions{}, func(s *CrashState) bool {
 		if c, err := s.Content("new"); err == nil && c.Len() == 0 {
 			empty = true
 		}

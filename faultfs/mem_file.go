@@ -24,6 +24,7 @@ type memFile struct {
 var (
 	_ File       = (*memFile)(nil)
 	_ SyncFailer = (*memFile)(nil)
+	_ Datasyncer = (*memFile)(nil)
 )
 
 func (f *memFile) canRead() bool  { return f.flag&(os.O_WRONLY|os.O_RDWR) != os.O_WRONLY }
@@ -83,7 +84,8 @@ func (f *memFile) readAtLocked(op string, p []byte, off int64) (int, error) {
 	return d.read(p, off), nil
 }
 
-// Write implements File.Write.
+// Write implements File.Write. Through a file opened with O_SYNC or
+// O_DSYNC the data is durable when Write returns (see the package doc).
 func (f *memFile) Write(p []byte) (int, error) {
 	f.m.mu.Lock()
 	defer f.m.mu.Unlock()
@@ -138,7 +140,7 @@ func (f *memFile) writeAtLocked(op string, p []byte, off int64) (int, error) {
 	data := d.write(want, off)
 	n.mtime = m.clock()
 	f.wrote = true
-	m.record(logOp{op: Op{Kind: OpWrite, Path: f.name, Off: off, Len: int64(len(p))},
+	m.record(logOp{op: Op{Kind: OpWrite, Path: f.name, Off: off, Len: int64(len(p)), Flag: syncWriteFlag(f.flag)},
 		ino: n.ino, off: off, data: data})
 	return len(want), err
 }
@@ -208,6 +210,22 @@ func (f *memFile) Sync() error {
 		return err
 	}
 	kind := OpSync
+	if f.n.isDir() {
+		kind = OpSyncDir
+	}
+	f.m.record(logOp{op: Op{Kind: kind, Path: f.name}, ino: f.n.ino})
+	return nil
+}
+
+// Datasync implements Datasyncer: on a file, its data and size become
+// durable; on a directory, its entries (as Sync).
+func (f *memFile) Datasync() error {
+	f.m.mu.Lock()
+	defer f.m.mu.Unlock()
+	if err := f.check("fdatasync"); err != nil {
+		return err
+	}
+	kind := OpDatasync
 	if f.n.isDir() {
 		kind = OpSyncDir
 	}

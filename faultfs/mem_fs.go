@@ -118,8 +118,9 @@ func (m *Mem) Rename(oldpath, newpath string) error {
 	return m.rename(oldpath, newpath, false)
 }
 
-// RenameNoReplace renames like Rename but fails with EEXIST when newpath
-// exists (renameat2 with RENAME_NOREPLACE).
+// RenameNoReplace implements NoReplaceRenamer: it renames like Rename but
+// fails with EEXIST when newpath exists (renameat2 with RENAME_NOREPLACE).
+// The log has it as an OpRename whose Flag is RenameNoReplaceFlag.
 func (m *Mem) RenameNoReplace(oldpath, newpath string) error {
 	return m.rename(oldpath, newpath, true)
 }
@@ -192,7 +193,7 @@ func (m *Mem) rename(oldpath, newpath string, noReplace bool) error {
 	}
 	m.unlinkLocked(src.parent, src.name)
 	m.linkLocked(dst.parent, dst.name, n)
-	m.record(logOp{op: Op{Kind: OpRename, Path: oldpath, NewPath: newpath}, ino: n.ino,
+	m.record(logOp{op: Op{Kind: OpRename, Path: oldpath, NewPath: newpath, Flag: renameFlag(noReplace)}, ino: n.ino,
 		dir: src.parent.ino, name: src.name, dir2: dst.parent.ino, name2: dst.name, replaced: replaced})
 	return nil
 }
@@ -436,7 +437,8 @@ func (m *Mem) Chown(name string, uid, gid int) error {
 	return nil
 }
 
-// Lchown changes the owner of a symbolic link itself.
+// Lchown implements Lchowner: Chown on a symbolic link itself. The log
+// has it as an OpChown: to the crash model both set an inode's owner.
 func (m *Mem) Lchown(name string, uid, gid int) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -473,12 +475,22 @@ func modeAfterChown(mode fs.FileMode) fs.FileMode {
 	return mode
 }
 
-// Chtimes sets a file's modification time. Times are not part of the crash
-// model: they are neither logged nor made durable.
+// Chtimes implements Chtimeser: it sets a file's modification time (Mem
+// keeps no access time). Times are not part of the crash model: they are
+// neither logged nor made durable.
 func (m *Mem) Chtimes(name string, atime, mtime time.Time) error {
+	return m.chtimes("chtimes", name, mtime, true)
+}
+
+// Lchtimes implements Lchtimeser: Chtimes on a symbolic link itself.
+func (m *Mem) Lchtimes(name string, atime, mtime time.Time) error {
+	return m.chtimes("lchtimes", name, mtime, false)
+}
+
+func (m *Mem) chtimes(op, name string, mtime time.Time, follow bool) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	n, err := m.lookup("chtimes", name, true)
+	n, err := m.lookup(op, name, follow)
 	if err != nil {
 		return err
 	}
@@ -498,4 +510,13 @@ func baseName(name string) string {
 		name = name[i+1:]
 	}
 	return name
+}
+
+// Ack implements Acker: the mark is logged as an OpAck, with label as its
+// Path, and changes nothing on disk.
+func (m *Mem) Ack(label string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.record(logOp{op: Op{Kind: OpAck, Path: label}})
+	return nil
 }

@@ -41,6 +41,11 @@ const (
 	OpLink                         // FS.Link
 	OpChmod                        // FS.Chmod
 	OpChown                        // FS.Chown
+	OpAck                          // Acker.Ack: an acknowledgement mark, no change on disk
+	OpDatasync                     // Datasync (fdatasync) on a file
+	OpLchown                       // Lchown (the Injector's trace; Mem's log has an OpChown)
+	OpChtimes                      // Chtimes (the Injector's trace; times are not in Mem's log)
+	OpLchtimes                     // Lchtimes (likewise)
 	opKindEnd
 )
 
@@ -51,7 +56,8 @@ var opKindNames = [...]string{
 	OpFchown: "fchown", OpRename: "rename", OpRemove: "unlink", OpRmdir: "rmdir",
 	OpMkdir: "mkdir", OpStat: "stat", OpLstat: "lstat", OpReadDir: "readdir",
 	OpReadlink: "readlink", OpSymlink: "symlink", OpLink: "link", OpChmod: "chmod",
-	OpChown: "chown",
+	OpChown: "chown", OpAck: "ack", OpDatasync: "fdatasync",
+	OpLchown: "lchown", OpChtimes: "chtimes", OpLchtimes: "lchtimes",
 }
 
 // String returns the kind's short name, as printed in traces.
@@ -62,23 +68,13 @@ func (k OpKind) String() string {
 	return fmt.Sprintf("op(%d)", uint8(k))
 }
 
-// ParseOpKind returns the kind whose String is s.
-func ParseOpKind(s string) (OpKind, error) {
-	for k := OpKind(1); k < opKindEnd; k++ {
-		if opKindNames[k] == s {
-			return k, nil
-		}
-	}
-	return 0, fmt.Errorf("unknown operation kind %q", s)
-}
-
 // IsMutating reports whether an operation of kind k can change what is on
 // disk (or what a crash keeps of it).
 func (k OpKind) IsMutating() bool {
 	switch k {
-	case OpCreate, OpWrite, OpSync, OpSyncDir, OpSyncFailed, OpTruncate,
+	case OpCreate, OpWrite, OpSync, OpSyncDir, OpSyncFailed, OpDatasync, OpTruncate,
 		OpFchmod, OpFchown, OpRename, OpRemove, OpRmdir, OpMkdir, OpSymlink,
-		OpLink, OpChmod, OpChown:
+		OpLink, OpChmod, OpChown, OpLchown, OpChtimes, OpLchtimes:
 		return true
 	}
 	return false
@@ -88,12 +84,12 @@ func (k OpKind) IsMutating() bool {
 type Op struct {
 	Index   int         // position in its trace or log, from 0
 	Kind    OpKind      // what was done
-	Path    string      // the file or directory it was done to
+	Path    string      // the file or directory it was done to; ack: the label
 	NewPath string      // rename and link: the new name; symlink: the link's name
 	Off     int64       // read, write: the offset; truncate: the new size
 	Len     int64       // read, write: the byte count asked for
 	N       int64       // read, write: the byte count done
-	Flag    int         // open: the flags
+	Flag    int         // open: the flags; write: O_SYNC or O_DSYNC if the file has it; rename: RenameNoReplaceFlag
 	Mode    fs.FileMode // open, mkdir, chmod: the mode
 	Err     error       // the result; nil for success
 }
@@ -102,16 +98,27 @@ type Op struct {
 //
 //	#4 write .f.tmp off=0 len=4096 = ok
 //	#7 rename .f.tmp -> f = ENOSPC
+//	#9 ack "record 1" = ok
 func (o Op) String() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "#%d %s %s", o.Index, o.Kind, quoteIfNeeded(o.Path))
+	path := quoteIfNeeded(o.Path)
+	if o.Kind == OpAck {
+		path = fmt.Sprintf("%q", o.Path) // a label, not a name: always quoted
+	}
+	fmt.Fprintf(&b, "#%d %s %s", o.Index, o.Kind, path)
 	switch o.Kind {
 	case OpRename, OpLink, OpSymlink:
 		fmt.Fprintf(&b, " -> %s", quoteIfNeeded(o.NewPath))
+		if o.Kind == OpRename && o.Flag&RenameNoReplaceFlag != 0 {
+			b.WriteString(" RENAME_NOREPLACE")
+		}
 	case OpWrite, OpRead:
 		fmt.Fprintf(&b, " off=%d len=%d", o.Off, o.Len)
 		if o.N != o.Len {
 			fmt.Fprintf(&b, " n=%d", o.N)
+		}
+		if o.Kind == OpWrite && o.Flag != 0 {
+			fmt.Fprintf(&b, " %s", syncFlagName(o.Flag))
 		}
 	case OpTruncate:
 		fmt.Fprintf(&b, " size=%d", o.Off)
@@ -166,16 +173,6 @@ var errnoNames = map[syscall.Errno]string{
 // ErrnoName returns the symbol of an errno (ENOSPC), or "" if unknown.
 func ErrnoName(e syscall.Errno) string { return errnoNames[e] }
 
-// ParseErrno returns the errno whose symbol is name (ENOSPC, EIO, ...).
-func ParseErrno(name string) (syscall.Errno, error) {
-	for e, n := range errnoNames {
-		if n == name {
-			return e, nil
-		}
-	}
-	return 0, fmt.Errorf("unknown errno %q", name)
-}
-
 // FlagString prints open flags as O_WRONLY|O_CREAT|O_TRUNC.
 func FlagString(flag int) string {
 	var parts []string
@@ -192,5 +189,40 @@ func FlagString(flag int) string {
 			parts = append(parts, f.name)
 		}
 	}
+	if flag&os.O_SYNC != os.O_SYNC && flag&oDSYNC != 0 {
+		parts = append(parts, "O_DSYNC") // on Linux, O_SYNC includes its bit
+	}
 	return strings.Join(parts, "|")
+}
+
+// syncWriteFlag returns the synchronous-write flag among open flags:
+// os.O_SYNC (data and metadata durable at each write), O_DSYNC (data and
+// the size to read it back), or 0.
+func syncWriteFlag(flag int) int {
+	switch {
+	case flag&os.O_SYNC == os.O_SYNC:
+		return os.O_SYNC
+	case flag&oDSYNC != 0:
+		return oDSYNC
+	}
+	return 0
+}
+
+// syncFlagName names the synchronous-write flag of a write: O_SYNC or O_DSYNC.
+func syncFlagName(flag int) string {
+	if flag&os.O_SYNC == os.O_SYNC {
+		return "O_SYNC"
+	}
+	return "O_DSYNC"
+}
+
+// RenameNoReplaceFlag is renameat2's RENAME_NOREPLACE, as the Flag of an
+// OpRename made by RenameNoReplace.
+const RenameNoReplaceFlag = 1
+
+func renameFlag(noReplace bool) int {
+	if noReplace {
+		return RenameNoReplaceFlag
+	}
+	return 0
 }

@@ -4,10 +4,15 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"time"
 )
 
 // OS is the real filesystem, through the os package. Names are used as the
 // os package uses them: relative to the working directory unless absolute.
+//
+// Of the optional capabilities, OS has Lchown and Chtimes everywhere, and
+// RenameNoReplace (renameat2) and Lchtimes (utimensat) on Linux only; its
+// files are *os.File, for which [Datasync] is fdatasync on Linux.
 type OS struct{}
 
 var _ FS = OS{}
@@ -68,9 +73,19 @@ func (OS) Chown(name string, uid, gid int) error { return os.Chown(name, uid, gi
 // Umask implements Umasker.
 func (OS) Umask() fs.FileMode { return processUmask() }
 
+// Lchown implements Lchowner with os.Lchown.
+func (OS) Lchown(name string, uid, gid int) error { return os.Lchown(name, uid, gid) }
+
+// Chtimes implements Chtimeser with os.Chtimes.
+func (OS) Chtimes(name string, atime, mtime time.Time) error { return os.Chtimes(name, atime, mtime) }
+
 // Root is the real filesystem below one directory, through os.Root: names
 // are relative to the directory and may not escape it (not even through
 // symbolic links). Close it when done.
+//
+// Of the optional capabilities, Root has Lchown and Chtimes everywhere, and
+// RenameNoReplace and Lchtimes on Linux only (on the directories os.Root
+// opens, so that they cannot escape either).
 type Root struct {
 	root *os.Root
 }
@@ -149,3 +164,11 @@ func (r *Root) Chown(name string, uid, gid int) error { return r.root.Chown(name
 
 // Umask implements Umasker.
 func (r *Root) Umask() fs.FileMode { return processUmask() }
+
+// Lchown implements Lchowner with os.Root.Lchown.
+func (r *Root) Lchown(name string, uid, gid int) error { return r.root.Lchown(name, uid, gid) }
+
+// Chtimes implements Chtimeser with os.Root.Chtimes.
+func (r *Root) Chtimes(name string, atime, mtime time.Time) error {
+	return r.root.Chtimes(name, atime, mtime)
+}

@@ -15,14 +15,18 @@
 //
 //	open, creat          FS.OpenFile (O_TRUNC arrives as File.Truncate(0))
 //	write, pwrite        File.WriteAt (O_APPEND writes at the FS's end of file;
-//	                     O_SYNC and O_DSYNC add a File.Sync after each write)
-//	fsync, fdatasync     File.Sync
+//	                     O_SYNC and O_DSYNC are passed to FS.OpenFile, and the
+//	                     FS makes each write durable: faultfs.Mem does)
+//	fsync                File.Sync
+//	fdatasync            faultfs.Datasync (File.Sync on a File without it)
 //	fsync on a directory FS.OpenFile(dir, O_RDONLY), File.Sync, Close
 //	truncate, ftruncate  File.Truncate
 //	chmod, chown         File.Chmod/Chown on an open file, FS.Chmod/Chown by name
-//	utimensat            FS.Chtimes, when the FS has it
-//	rename, renameat2    FS.Rename; RENAME_NOREPLACE via RenameNoReplace when
-//	                     the FS has it, else a check then FS.Rename
+//	utimensat            faultfs.Chtimes (faultfs.Lchtimes on a symbolic link)
+//	lchown               faultfs.Lchown
+//	rename, renameat2    FS.Rename; RENAME_NOREPLACE via faultfs.RenameNoReplace
+//	                     (EINVAL on an FS without it, as a filesystem without
+//	                     the flag answers; mv then falls back by itself)
 //	unlink, rmdir        FS.Remove
 //	mkdir, symlink, link FS.Mkdir, FS.Symlink, FS.Link
 //
@@ -54,12 +58,13 @@
 // listxattr an empty list; copy_file_range, fallocate, O_TMPFILE and mknod
 // answer EOPNOTSUPP (the kernel and libc fall back to plain writes);
 // RENAME_EXCHANGE and RENAME_WHITEOUT answer EINVAL; utimensat answers
-// ENOTSUP on an FS without a Chtimes method.
+// ENOTSUP on an FS without Chtimes (see faultfs's optional capabilities).
 //
 // The kernel applies the caller's umask before the FS sees a mode; an FS
 // that applies its own umask on top (as [faultfs.OS] does) masks twice, so
 // serve a filesystem with a zero umask where exact modes matter.
 //
-// Mounting needs /dev/fuse; as root it uses mount(2) directly, otherwise
-// the fusermount3 (or fusermount) helper.
+// The package is Linux-only: every file but this one is built for linux
+// alone, so elsewhere it is empty. Mounting needs /dev/fuse; as root it
+// uses mount(2) directly, otherwise the fusermount3 (or fusermount) helper.
 package fuse

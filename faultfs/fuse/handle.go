@@ -1,3 +1,5 @@
+//go:build linux
+
 package fuse
 
 import (
@@ -18,7 +20,6 @@ type handle struct {
 	mu     sync.Mutex // the FS's File need not be safe for concurrent use
 	f      faultfs.File
 	append bool // O_APPEND: every write goes to the FS's end of file
-	dsync  bool // O_SYNC or O_DSYNC: every write is followed by a sync
 
 	onRelease func() // set before the handle is returned to the kernel
 }
@@ -36,7 +37,6 @@ func (s *Server) newHandle(f faultfs.File, flags uint32) *handle {
 	return &handle{
 		f:         f,
 		append:    flags&syscall.O_APPEND != 0,
-		dsync:     flags&syscall.O_DSYNC != 0,
 		onRelease: func() { s.open.Add(-1) },
 	}
 }
@@ -68,11 +68,6 @@ func (h *handle) Write(ctx context.Context, data []byte, off int64) (uint32, sys
 	if err != nil && n == 0 {
 		return 0, errnoOf(err)
 	}
-	if err == nil && h.dsync {
-		if err := h.f.Sync(); err != nil {
-			return 0, errnoOf(err)
-		}
-	}
 	return uint32(n), 0
 }
 
@@ -91,9 +86,12 @@ func (h *handle) Release(ctx context.Context) syscall.Errno {
 	return errnoOf(h.f.Close())
 }
 
-func (h *handle) sync() syscall.Errno {
+func (h *handle) sync(datasync bool) syscall.Errno {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if datasync {
+		return errnoOf(faultfs.Datasync(h.f))
+	}
 	return errnoOf(h.f.Sync())
 }
 

@@ -1,3 +1,5 @@
+//go:build linux
+
 package fuse
 
 import (
@@ -6,7 +8,6 @@ import (
 	"io/fs"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -80,8 +81,8 @@ func requireExec(t testing.TB, name string) {
 }
 
 // recorder is an FS that logs every call that can change the tree, with
-// its arguments, in the order it arrives. It also gives the host
-// directory it wraps Lchown and Chtimes, which faultfs.Root lacks.
+// its arguments, in the order it arrives, and passes on the optional
+// capabilities of the FS it wraps.
 type recorder struct {
 	faultfs.FS
 	dir string
@@ -176,14 +177,26 @@ func (r *recorder) Chown(name string, uid, gid int) error {
 }
 
 func (r *recorder) Lchown(name string, uid, gid int) error {
-	err := os.Lchown(filepath.Join(r.dir, name), uid, gid)
+	err := faultfs.Lchown(r.FS, name, uid, gid)
 	r.log("lchown %s %d %d = %s", name, uid, gid, faultfs.ErrString(err))
 	return err
 }
 
 func (r *recorder) Chtimes(name string, atime, mtime time.Time) error {
-	err := os.Chtimes(filepath.Join(r.dir, name), atime, mtime)
+	err := faultfs.Chtimes(r.FS, name, atime, mtime)
 	r.log("chtimes %s %d = %s", name, mtime.Unix(), faultfs.ErrString(err))
+	return err
+}
+
+func (r *recorder) Lchtimes(name string, atime, mtime time.Time) error {
+	err := faultfs.Lchtimes(r.FS, name, atime, mtime)
+	r.log("lchtimes %s %d = %s", name, mtime.Unix(), faultfs.ErrString(err))
+	return err
+}
+
+func (r *recorder) RenameNoReplace(oldpath, newpath string) error {
+	err := faultfs.RenameNoReplace(r.FS, oldpath, newpath)
+	r.log("rename %s %s noreplace = %s", oldpath, newpath, faultfs.ErrString(err))
 	return err
 }
 
@@ -209,6 +222,12 @@ func (f *recFile) Write(p []byte) (int, error) {
 func (f *recFile) Sync() error {
 	err := f.File.Sync()
 	f.r.log("fsync %s = %s", f.name, faultfs.ErrString(err))
+	return err
+}
+
+func (f *recFile) Datasync() error {
+	err := faultfs.Datasync(f.File)
+	f.r.log("fdatasync %s = %s", f.name, faultfs.ErrString(err))
 	return err
 }
 

@@ -1,3 +1,5 @@
+//go:build linux
+
 package fuse
 
 import (
@@ -9,7 +11,6 @@ import (
 	"strings"
 	"sync"
 	"syscall"
-	"time"
 
 	"github.com/crashcheck/crashcheck/faultfs"
 	gofs "github.com/hanwen/go-fuse/v2/fs"
@@ -49,20 +50,6 @@ var (
 	_ gofs.NodeRemovexattrer = (*node)(nil)
 	_ gofs.NodeListxattrer   = (*node)(nil)
 	_ gofs.NodeAccesser      = (*node)(nil)
-)
-
-// The optional methods an FS may have beyond faultfs.FS (faultfs.Mem has
-// them all).
-type (
-	noReplaceRenamer interface {
-		RenameNoReplace(oldpath, newpath string) error
-	}
-	lchowner interface {
-		Lchown(name string, uid, gid int) error
-	}
-	chtimer interface {
-		Chtimes(name string, atime, mtime time.Time) error
-	}
 )
 
 func (n *node) v() *view {
@@ -191,11 +178,7 @@ func (n *node) Setattr(ctx context.Context, f gofs.FileHandle, in *fuse.SetAttrI
 		case h != nil:
 			err = h.chown(u, g)
 		case n.StableAttr().Mode == syscall.S_IFLNK:
-			lc, ok := v.fsys.(lchowner)
-			if !ok {
-				return syscall.ENOTSUP
-			}
-			err = lc.Lchown(p, u, g)
+			err = faultfs.Lchown(v.fsys, p, u, g)
 		default:
 			err = v.fsys.Chown(p, u, g)
 		}
@@ -227,8 +210,7 @@ func (n *node) Setattr(ctx context.Context, f gofs.FileHandle, in *fuse.SetAttrI
 	truncNow := sizeSet && in.Valid&(fuse.FATTR_ATIME|fuse.FATTR_ATIME_NOW) == 0 &&
 		in.Valid&fuse.FATTR_MTIME_NOW != 0
 	if (aok || mok) && !truncNow {
-		ct, ok := v.fsys.(chtimer)
-		if !ok || !havePath {
+		if !havePath {
 			return syscall.ENOTSUP
 		}
 		if !aok || !mok {
@@ -245,7 +227,11 @@ func (n *node) Setattr(ctx context.Context, f gofs.FileHandle, in *fuse.SetAttrI
 				mtime = a.ModTime()
 			}
 		}
-		if err := ct.Chtimes(p, atime, mtime); err != nil {
+		chtimes := faultfs.Chtimes
+		if n.StableAttr().Mode == syscall.S_IFLNK {
+			chtimes = faultfs.Lchtimes // utimensat(AT_SYMLINK_NOFOLLOW) on the link
+		}
+		if err := chtimes(v.fsys, p, atime, mtime); err != nil {
 			return errnoOf(err)
 		}
 	}
@@ -264,6 +250,11 @@ func truncateByName(fsys faultfs.FS, name string, size int64) error {
 	return err
 }
 
+// syncFlags are the open flags passed on to the FS besides the access mode:
+// O_SYNC and O_DSYNC, which the FS honours by making each write durable
+// as it returns (faultfs.Mem does, as Linux does).
+const syncFlags = syscall.O_SYNC | syscall.O_DSYNC
+
 // Open implements gofs.NodeOpener.
 func (n *node) Open(ctx context.Context, flags uint32) (gofs.FileHandle, uint32, syscall.Errno) {
 	v := n.v()
@@ -275,7 +266,7 @@ func (n *node) Open(ctx context.Context, flags uint32) (gofs.FileHandle, uint32,
 	if !ok {
 		return nil, 0, syscall.ENOENT
 	}
-	f, err := v.fsys.OpenFile(p, acc, 0)
+	f, err := v.fsys.OpenFile(p, acc|int(flags)&syncFlags, 0)
 	if err != nil {
 		return nil, 0, errnoOf(err)
 	}
@@ -318,7 +309,7 @@ func (n *node) Create(ctx context.Context, name string, flags uint32, mode uint3
 	// The kernel sends CREATE for a name it just failed to look up, so
 	// O_TRUNC has nothing to truncate: create exclusively, and truncate
 	// only if the name appeared in between.
-	acc := int(flags) & syscall.O_ACCMODE
+	acc := int(flags)&syscall.O_ACCMODE | int(flags)&syncFlags
 	f, err := v.fsys.OpenFile(p, acc|os.O_CREATE|os.O_EXCL, fileMode(mode))
 	if errors.Is(err, fs.ErrExist) && flags&syscall.O_EXCL == 0 {
 		f, err = v.fsys.OpenFile(p, acc|os.O_CREATE|int(flags)&os.O_TRUNC, fileMode(mode))
@@ -415,14 +406,9 @@ func (n *node) Rename(ctx context.Context, name string, newParent gofs.InodeEmbe
 		return errno
 	}
 	if flags&renameNoReplace != 0 {
-		if nr, ok := v.fsys.(noReplaceRenamer); ok {
-			return errnoOf(nr.RenameNoReplace(oldp, newp))
-		}
-		if _, err := v.fsys.Lstat(newp); err == nil {
-			return syscall.EEXIST
-		} else if errno := errnoOf(err); errno != syscall.ENOENT {
-			return errno
-		}
+		// On an FS without it, EINVAL, as from a filesystem that lacks
+		// RENAME_NOREPLACE (mv then falls back by itself).
+		return errnoOf(faultfs.RenameNoReplace(v.fsys, oldp, newp))
 	}
 	return errnoOf(v.fsys.Rename(oldp, newp))
 }
@@ -508,12 +494,17 @@ func (n *node) Readdir(ctx context.Context) (gofs.DirStream, syscall.Errno) {
 	return gofs.NewListDirStream(list), 0
 }
 
-// Fsync implements gofs.NodeFsyncer for files (fsync and fdatasync both
-// become File.Sync) and directories (FSYNCDIR: the directory is opened
-// through the FS and synced, the POSIX way).
+// fsyncFdatasync is FUSE_FSYNC_FDATASYNC, the bit of an FSYNC's flags
+// that says it is fdatasync(2).
+const fsyncFdatasync = 1
+
+// Fsync implements gofs.NodeFsyncer for files (fsync becomes File.Sync,
+// fdatasync faultfs.Datasync) and directories (FSYNCDIR: the directory is
+// opened through the FS and synced, the POSIX way; fdatasync of a
+// directory syncs its entries all the same).
 func (n *node) Fsync(ctx context.Context, f gofs.FileHandle, flags uint32) syscall.Errno {
 	if h, ok := f.(*handle); ok {
-		return h.sync()
+		return h.sync(flags&fsyncFdatasync != 0)
 	}
 	v := n.v()
 	if v.readOnly {

@@ -1,3 +1,5 @@
+//go:build linux
+
 package fuse
 
 import (
@@ -35,7 +37,7 @@ os.close(d)
 		"write f.tmp off=0 len=5 = ok",
 		"write f.tmp off=5 len=6 = ok",
 		"fsync f.tmp = ok",
-		"fsync f.tmp = ok",
+		"fdatasync f.tmp = ok",
 		"close f.tmp = ok",
 		"rename f.tmp f = ok",
 		"fsync . = ok",
@@ -84,5 +86,34 @@ func TestAppend(t *testing.T) {
 	ops := rec.take()
 	if !slices.Contains(ops, "write log off=4 len=4 = ok") || !slices.Contains(ops, "write log off=8 len=6 = ok") {
 		t.Errorf("appends not at end of file:\n%s", strings.Join(ops, "\n"))
+	}
+}
+
+// A file opened with O_DSYNC or O_SYNC is opened so on the FS, which makes
+// each write durable as it returns: no sync is made up around the write.
+func TestSyncOpenFlags(t *testing.T) {
+	requireExec(t, "python3")
+	root, dir := hostDir(t)
+	rec := &recorder{FS: root, dir: dir}
+	s := mount(t, rec, Options{})
+	run(t, s.Dir(), "python3", "-c", `
+import os
+fd = os.open("d", os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_DSYNC, 0o644)
+os.write(fd, b"hello")
+os.close(fd)
+fd = os.open("d", os.O_WRONLY | os.O_SYNC)
+os.write(fd, b"HELLO")
+os.close(fd)
+`)
+	want := []string{
+		"open d O_WRONLY|O_CREAT|O_EXCL|O_DSYNC 0644 = ok",
+		"write d off=0 len=5 = ok",
+		"close d = ok",
+		"open d O_WRONLY|O_SYNC = ok",
+		"write d off=0 len=5 = ok",
+		"close d = ok",
+	}
+	if got := rec.wait(len(want)); !slices.Equal(got, want) {
+		t.Errorf("ops:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }

@@ -1,3 +1,5 @@
+//go:build linux
+
 package fuse
 
 import (
@@ -22,6 +24,10 @@ func backends(t *testing.T) map[string]func(t *testing.T) faultfs.FS {
 			return &recorder{FS: root, dir: dir}
 		},
 		"mem": func(t *testing.T) faultfs.FS { return faultfs.NewMem(faultfs.WithUmask(0)) },
+		// The injector must keep every capability of the Mem it wraps.
+		"injector": func(t *testing.T) faultfs.FS {
+			return faultfs.NewInjector(faultfs.NewMem(faultfs.WithUmask(0)))
+		},
 	}
 }
 
@@ -200,6 +206,11 @@ func TestLinksAndAttributes(t *testing.T) {
 		if err := os.Chtimes(at("a"), mtime, mtime); err != nil {
 			t.Fatal(err)
 		}
+		lmtime := time.Date(2002, 2, 3, 4, 5, 6, 0, time.UTC)
+		ts := []unix.Timespec{unix.NsecToTimespec(lmtime.UnixNano()), unix.NsecToTimespec(lmtime.UnixNano())}
+		if err := unix.UtimesNanoAt(unix.AT_FDCWD, at("l"), ts, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+			t.Fatalf("utimensat(AT_SYMLINK_NOFOLLOW): %v", err)
+		}
 		fi, err := fsys.Stat("a")
 		if err != nil {
 			t.Fatal(err)
@@ -214,6 +225,9 @@ func TestLinksAndAttributes(t *testing.T) {
 		}
 		if lst := li.Sys().(*syscall.Stat_t); lst.Uid != 56 || lst.Gid != 78 {
 			t.Errorf("lchown: uid %d gid %d", lst.Uid, lst.Gid)
+		}
+		if !li.ModTime().Equal(lmtime) {
+			t.Errorf("utimensat on the link: its mtime is %v, want %v", li.ModTime(), lmtime)
 		}
 		if err := os.MkdirAll(at("d/e"), 0o755); err != nil {
 			t.Fatal(err)

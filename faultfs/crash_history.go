@@ -1,5 +1,7 @@
 package faultfs
 
+import "sort"
+
 // History is an immutable record of a Mem: the durable state at its last
 // MakeDurable and every disk-changing operation since. Crash point k is the
 // moment after the first k operations; a History of n operations has n+1
@@ -17,6 +19,25 @@ type History struct {
 	// For each op, the index of the next fsync of anything (ext4 commits
 	// the whole journal on any fsync), or len(ops).
 	nextSync []int
+
+	acks []AckMark // every OpAck, in order
+}
+
+// An AckMark is an acknowledgement made through [Acker.Ack]: the index of
+// its OpAck in the history's log, and its label.
+type AckMark struct {
+	Op    int
+	Label string
+}
+
+// AcksBefore returns the acknowledgements made before crash point point,
+// that is among the first point operations, in order. An ack at op index
+// a is in AcksBefore(a+1) and later points, not in AcksBefore(a): a crash
+// at point a came before the acknowledgement, one at a+1 after it, and
+// both leave the same disk states. The slice is shared: do not modify it.
+func (h *History) AcksBefore(point int) []AckMark {
+	n := sort.Search(len(h.acks), func(j int) bool { return h.acks[j].Op >= point })
+	return h.acks[:n:n]
 }
 
 func newHistory(base *snapshot, ops []logOp) *History {
@@ -28,57 +49,12 @@ func newHistory(base *snapshot, ops []logOp) *History {
 		if c := ops[i].created; c != nil {
 			h.inodes[c.ino] = c
 		}
+		if ops[i].op.Kind == OpAck {
+			h.acks = append(h.acks, AckMark{Op: i, Label: ops[i].op.Path})
+		}
 	}
 	h.computeSyncs()
 	return h
-}
-
-// computeSyncs fills syncedAt, lostAt and nextSync in one backward pass.
-func (h *History) computeSyncs() {
-	n := len(h.ops)
-	h.syncedAt = make([]int, n)
-	h.lostAt = make([]int, n)
-	h.nextSync = make([]int, n)
-	nextFileSync := map[uint64]int{} // ino -> index of next fsync of it
-	nextFileFail := map[uint64]int{} // ino -> index of next failed fsync of it
-	nextDirSync := map[uint64]int{}  // dir ino -> index of next fsync of it
-	next := func(m map[uint64]int, ino uint64) int {
-		if j, ok := m[ino]; ok {
-			return j
-		}
-		return n
-	}
-	nextAny := n
-	for i := n - 1; i >= 0; i-- {
-		o := &h.ops[i]
-		h.syncedAt[i], h.lostAt[i], h.nextSync[i] = n, n, nextAny
-		switch k := o.op.Kind; {
-		case k == OpSync:
-			nextFileSync[o.ino] = i
-			nextAny = i
-		case k == OpSyncDir:
-			nextDirSync[o.ino] = i
-			nextAny = i
-		case k == OpSyncFailed:
-			nextFileFail[o.ino] = i
-		case isDataOp(k):
-			// A failed fsync loses the data written since the last good
-			// one; a truncation is not data written (it changes the
-			// inode's size, metadata that the failure leaves pending).
-			s, f := next(nextFileSync, o.ino), next(nextFileFail, o.ino)
-			if k == OpWrite && f < s {
-				h.lostAt[i] = f
-			} else {
-				h.syncedAt[i] = s
-			}
-		case isAttrOp(k):
-			h.syncedAt[i] = next(nextFileSync, o.ino)
-		case k == OpRename:
-			h.syncedAt[i] = max(next(nextDirSync, o.dir), next(nextDirSync, o.dir2))
-		case isEntryOp(k):
-			h.syncedAt[i] = next(nextDirSync, o.dir)
-		}
-	}
 }
 
 // Ops returns the logged operations.

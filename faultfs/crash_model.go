@@ -1,0 +1,58 @@
+package faultfs
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Model is a persistence model: the rules for which of the operations still
+// pending at a crash may survive it. The models are listed, with their
+// rules and sources, in the package documentation.
+type Model interface {
+	// Name returns the model's name: process, posix or ext4-ordered.
+	Name() string
+	// plan sorts the operations before a crash point into forced ones
+	// (durable), lost ones, and units a crash state chooses among.
+	plan(h *History, point int) *plan
+	// candidates calls yield with unit choices (bitsets over the plan's
+	// units) until yield returns false or the model has no more; it
+	// reports whether it offered every legal choice.
+	candidates(p *plan, g *chooser) bool
+}
+
+// The persistence models, as values: pass them to [History.Enumerate]
+// rather than selecting a model by name or by its place in [Models].
+var (
+	// Process is a process crash (kill -9): every completed operation
+	// survives.
+	Process Model = processModel{}
+	// POSIX is the strictest reading of POSIX: each pending operation
+	// may persist or not, independently; writes may tear at sectors.
+	POSIX Model = posixModel{}
+	// Ext4Ordered approximates ext4 with data=ordered and auto_da_alloc.
+	Ext4Ordered Model = ext4OrderedModel{}
+)
+
+var models = []Model{Process, POSIX, Ext4Ordered}
+
+// Models returns the persistence models: process, posix, ext4-ordered.
+func Models() []Model { return append([]Model(nil), models...) }
+
+// ParseModel returns the model with the given name.
+func ParseModel(name string) (Model, error) {
+	for _, m := range models {
+		if m.Name() == name {
+			return m, nil
+		}
+	}
+	return nil, fmt.Errorf("unknown model %q (want %s)", name, ModelNames())
+}
+
+// ModelNames returns the models' names joined by "|".
+func ModelNames() string {
+	var names []string
+	for _, m := range models {
+		names = append(names, m.Name())
+	}
+	return strings.Join(names, "|")
+}
