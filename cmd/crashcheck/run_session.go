@@ -14,68 +14,110 @@ import (
 	"github.com/crashcheck/crashcheck/faultfs/fuse"
 )
 
-// runner is one crashcheck run: its temp directory, mount and results.
+// runner is one crashcheck run: the test directory, the namespace that
+// mounts it, the server and the results.
+//
+// COMMAND, --recover and --check commands all run in one private mount
+// and PID namespace (run_nsinit.go) where the in-memory filesystem is
+// mounted at the real path of --dir, so absolute paths and symbolic links
+// into --dir resolve to the test's copy, never to the original. The mount
+// exists in that namespace only: crashcheck's own namespace never sees it,
+// and it goes with the namespace's last process, which dies with
+// crashcheck however crashcheck ends.
 type runner struct {
 	cfg             *runConfig
 	stdin           io.Reader
 	stdout, stderr  io.Writer
-	tmp, mnt        string
+	dir             string   // real path of the mounted test directory
+	command         []string // COMMAND by absolute path, and its arguments
+	mem             *faultfs.Mem
 	srv             *fuse.Server
-	mu              sync.Mutex // guards child and srv against the signal handler
-	child           int        // process group being waited for, 0 if none
+	ns              *namespace
+	mu              sync.Mutex // guards ns and interrupted against the signal handler
 	interrupted     os.Signal
 	commandExit     int
 	commandExitedOK bool
 	commandNote     string
+	setupErr        string // why the run cannot go on, when COMMAND made it so
 }
 
 // run does the whole run and returns crashcheck's exit status. Whatever
-// happens, the mount and the temp directory are removed.
+// happens, the namespace (with its mount and processes) ends and the temp
+// directory, if any, is removed.
 func (r *runner) run() int {
-	tmp, err := os.MkdirTemp("", "crashcheck-run-")
+	// Resolve COMMAND before anything is mounted, against crashcheck's own
+	// working directory: the command then runs by absolute path and its
+	// name never resolves through the mount.
+	command, err := filepath.Abs(r.cfg.command)
 	if err != nil {
-		fmt.Fprintf(r.stderr, "crashcheck run: %v\n", err)
-		return 2
+		return r.setupError("COMMAND: %v", err)
 	}
-	r.tmp, r.mnt = tmp, filepath.Join(tmp, "mnt")
-	defer os.RemoveAll(tmp)
-	if err := os.Mkdir(r.mnt, 0o755); err != nil {
-		fmt.Fprintf(r.stderr, "crashcheck run: %v\n", err)
-		return 2
+	r.command = append([]string{command}, r.cfg.args...)
+
+	if r.cfg.dir == "" {
+		tmp, err := os.MkdirTemp("", "crashcheck-run-")
+		if err != nil {
+			return r.setupError("%v", err)
+		}
+		defer os.Remove(tmp)
+		r.dir = tmp
+	} else {
+		real, err := realDir(r.cfg.dir)
+		if err != nil {
+			return r.setupError("--dir: %v", err)
+		}
+		r.dir = real
 	}
 
 	mem := faultfs.NewMem(faultfs.WithUmask(0))
 	if r.cfg.dir != "" {
-		if err := copyTree(mem, r.cfg.dir); err != nil {
-			fmt.Fprintf(r.stderr, "crashcheck run: copying --dir: %v\n", err)
-			return 2
+		if err := copyTree(mem, r.dir); err != nil {
+			return r.setupError("copying --dir: %v", err)
 		}
 	}
 	mem.MakeDurable()
+	r.mem = mem
+
+	dev, err := os.OpenFile("/dev/fuse", os.O_RDWR, 0)
+	if err != nil {
+		return r.setupError("FUSE unavailable: %v", err)
+	}
+	defer dev.Close()
 
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
 	defer signal.Stop(sigs)
 	go r.onSignal(sigs)
 
-	srv, err := fuse.Mount(r.mnt, mem, fuse.Options{})
+	ns, err := startNamespace([]string{r.dir}, []*os.File{dev}, r.stdin, r.stdout, r.stderr)
 	if err != nil {
-		fmt.Fprintf(r.stderr, "crashcheck run: FUSE unavailable: %v\n", err)
-		return 2
+		return r.setupError("%v", err)
+	}
+	srv, err := fuse.Serve(dev, r.dir, mem, fuse.Options{})
+	if err != nil {
+		ns.close()
+		return r.setupError("%v", err)
 	}
 	r.mu.Lock()
-	r.srv = srv
+	r.ns, r.srv = ns, srv
+	interrupted := r.interrupted != nil
 	r.mu.Unlock()
 	defer r.unmount()
+	if interrupted {
+		return r.interruptedExit()
+	}
 
 	r.runCommand()
+	if r.interrupted != nil {
+		return r.interruptedExit()
+	}
+	if r.setupErr != "" {
+		return r.setupError("%s", r.setupErr)
+	}
 	// The kernel releases COMMAND's files just after it exits: wait, so
 	// that every close is in the trace, the same on every run.
 	if !srv.WaitClosed(5 * time.Second) {
 		fmt.Fprintln(r.stderr, "crashcheck run: warning: files still open on the mount 5s after COMMAND ended; their closes are missing from the trace")
-	}
-	if r.interrupted != nil {
-		return r.interruptedExit()
 	}
 	hist := mem.History()
 	if len(r.cfg.checks) == 0 && len(r.cfg.recovers) == 0 {
@@ -85,8 +127,38 @@ func (r *runner) run() int {
 	if r.interrupted != nil {
 		return r.interruptedExit()
 	}
+	if r.setupErr != "" {
+		return r.setupError("%s", r.setupErr)
+	}
 	r.unmount()
 	return r.report(rep)
+}
+
+// realDir is dir made absolute with every symbolic link resolved; it must
+// be a directory.
+func realDir(dir string) (string, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	real, err := filepath.EvalSymlinks(abs)
+	if err != nil {
+		return "", err
+	}
+	fi, err := os.Stat(real)
+	if err != nil {
+		return "", err
+	}
+	if !fi.IsDir() {
+		return "", fmt.Errorf("%s is not a directory", dir)
+	}
+	return real, nil
+}
+
+func (r *runner) setupError(format string, args ...any) int {
+	r.unmount()
+	fmt.Fprintf(r.stderr, "crashcheck run: "+format+"\n", args...)
+	return 2
 }
 
 func (r *runner) interruptedExit() int {
@@ -95,7 +167,7 @@ func (r *runner) interruptedExit() int {
 	return 2
 }
 
-// onSignal kills the running process group and removes the mount on
+// onSignal ends the namespace, with every process in it and the mount, on
 // SIGINT or SIGTERM; run notices and returns.
 func (r *runner) onSignal(sigs <-chan os.Signal) {
 	sig, ok := <-sigs
@@ -104,62 +176,26 @@ func (r *runner) onSignal(sigs <-chan os.Signal) {
 	}
 	r.mu.Lock()
 	r.interrupted = sig
-	if r.child > 0 {
-		syscall.Kill(-r.child, syscall.SIGKILL)
-	}
+	ns := r.ns
 	r.mu.Unlock()
+	if ns != nil {
+		ns.kill()
+	}
 }
 
+// unmount ends the namespace, which removes the mount, and waits for the
+// server to see it go. Calling it again is a no-op.
 func (r *runner) unmount() {
 	r.mu.Lock()
-	srv := r.srv
+	ns, srv := r.ns, r.srv
 	r.mu.Unlock()
+	if ns != nil {
+		ns.close()
+	}
 	if srv == nil {
 		return
 	}
 	if err := srv.Unmount(); err != nil {
 		fmt.Fprintf(r.stderr, "crashcheck run: %v\n", err)
 	}
-}
-
-// copyTree copies dir's files, directories and symbolic links, with their
-// permission bits, into fsys's root.
-func copyTree(fsys faultfs.FS, dir string) error {
-	return filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(dir, p)
-		if err != nil || rel == "." {
-			return err
-		}
-		rel = filepath.ToSlash(rel)
-		fi, err := d.Info()
-		if err != nil {
-			return err
-		}
-		switch {
-		case fi.IsDir():
-			if err := fsys.Mkdir(rel, fi.Mode().Perm()); err != nil {
-				return err
-			}
-			return fsys.Chmod(rel, fi.Mode()&(os.ModePerm|os.ModeSetuid|os.ModeSetgid|os.ModeSticky))
-		case fi.Mode()&os.ModeSymlink != 0:
-			target, err := os.Readlink(p)
-			if err != nil {
-				return err
-			}
-			return fsys.Symlink(target, rel)
-		case fi.Mode().IsRegular():
-			data, err := os.ReadFile(p)
-			if err != nil {
-				return err
-			}
-			if err := faultfs.WriteFile(fsys, rel, data, fi.Mode().Perm()); err != nil {
-				return err
-			}
-			return fsys.Chmod(rel, fi.Mode()&(os.ModePerm|os.ModeSetuid|os.ModeSetgid|os.ModeSticky))
-		}
-		return fmt.Errorf("%s: unsupported file type %v", p, fi.Mode().Type())
-	})
 }
