@@ -107,6 +107,12 @@ func parseRun(args []string, stderr io.Writer) (*runConfig, error) {
 		if clean == "" || f == "" {
 			return nil, fmt.Errorf("--file %q names the root, not a file", f)
 		}
+		if path.IsAbs(f) {
+			return nil, fmt.Errorf("--file %q is absolute; name it relative to --dir", f)
+		}
+		if c := path.Clean(f); c == ".." || strings.HasPrefix(c, "../") {
+			return nil, fmt.Errorf("--file %q is outside --dir's tree", f)
+		}
 		cfg.files[i] = clean
 	}
 	rest := fs.Args()

@@ -30,10 +30,10 @@ type namespace struct {
 
 // startNamespace starts the init in a new mount and PID namespace, with
 // devs[i] mounted at paths[i] there, and the init's standard streams
-// crashcheck's (COMMAND gets them). The init dies with crashcheck's thread
-// that started it (PR_SET_PDEATHSIG), so that thread is locked until the
+// crashcheck's (COMMAND gets them). The init is told to end when
+// crashcheck's thread that started it dies (PR_SET_PDEATHSIG), so that thread is locked until the
 // init has been waited for.
-func startNamespace(paths []string, devs []*os.File, stdin io.Reader, stdout, stderr io.Writer) (*namespace, error) {
+func startNamespace(paths []string, removeDir string, devs []*os.File, stdin io.Reader, stdout, stderr io.Writer) (*namespace, error) {
 	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return nil, fmt.Errorf("socketpair: %w", err)
@@ -59,7 +59,10 @@ func startNamespace(paths []string, devs []*os.File, stdin io.Reader, stdout, st
 		// With CLONE_NEWNS, Go also makes / recursively private in the
 		// child before exec: nothing mounted there propagates back.
 		Unshareflags: syscall.CLONE_NEWNS,
-		Pdeathsig:    syscall.SIGKILL,
+		// SIGTERM, not SIGKILL: the init then also removes a temporary
+		// mount point. As process 1 of its PID namespace it gets only
+		// signals it handles, and it handles this one.
+		Pdeathsig: syscall.SIGTERM,
 	}
 	ns := &namespace{cmd: cmd, sock: mine, in: bufio.NewReader(mine), out: json.NewEncoder(mine), exited: make(chan struct{})}
 	startErr := make(chan error, 1)
@@ -79,7 +82,7 @@ func startNamespace(paths []string, devs []*os.File, stdin io.Reader, stdout, st
 		return nil, fmt.Errorf("starting the namespace: %w", err)
 	}
 	var rep nsSetupReply
-	if err := ns.out.Encode(nsSetup{Paths: paths}); err == nil {
+	if err := ns.out.Encode(nsSetup{Paths: paths, RemoveDir: removeDir}); err == nil {
 		err = readJSONLine(ns.in, &rep)
 		if err != nil {
 			rep.Err = "the namespace init ended before mounting"

@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/signal"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -45,6 +47,9 @@ const (
 // nsSetup is the first message: where to mount.
 type nsSetup struct {
 	Paths []string
+	// RemoveDir is a temporary mount point the init removes if it is
+	// told to end by a signal (crashcheck died: PR_SET_PDEATHSIG).
+	RemoveDir string
 }
 
 // nsSetupReply says whether the mounts were made and their mount IDs
@@ -95,6 +100,21 @@ func nsInitMain() int {
 	if err := readJSONLine(in, &setup); err != nil {
 		return 3
 	}
+	// Told to end (crashcheck died, or a Ctrl-C reached the whole
+	// foreground process group): end everything, leave nothing behind.
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
+	var ending sync.Mutex // held by whichever ends the init
+	go func() {
+		<-sigs
+		ending.Lock()
+		nsCleanup(setup)
+		os.Exit(4)
+	}()
+	defer func() {
+		ending.Lock()
+		nsCleanup(setup)
+	}()
 	ids, err := nsMount(setup.Paths)
 	if err != nil {
 		out.Encode(nsSetupReply{Err: err.Error()})
@@ -113,6 +133,18 @@ func nsInitMain() int {
 		if err := out.Encode(rep); err != nil {
 			return 0
 		}
+	}
+}
+
+// nsCleanup kills every other process in the namespace, detaches the
+// mounts and removes RemoveDir, which is then empty in every namespace.
+func nsCleanup(setup nsSetup) {
+	syscall.Kill(-1, syscall.SIGKILL)
+	for i := len(setup.Paths) - 1; i >= 0; i-- {
+		syscall.Unmount(setup.Paths[i], syscall.MNT_DETACH)
+	}
+	if setup.RemoveDir != "" {
+		os.Remove(setup.RemoveDir)
 	}
 }
 

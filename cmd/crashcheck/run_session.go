@@ -44,7 +44,7 @@ type runner struct {
 // run does the whole run and returns crashcheck's exit status. Whatever
 // happens, the namespace (with its mount and processes) ends and the temp
 // directory, if any, is removed.
-func (r *runner) run() int {
+func (r *runner) run() (code int) {
 	// Resolve COMMAND before anything is mounted, against crashcheck's own
 	// working directory: the command then runs by absolute path and its
 	// name never resolves through the mount.
@@ -54,19 +54,34 @@ func (r *runner) run() int {
 	}
 	r.command = append([]string{command}, r.cfg.args...)
 
+	removeDir := ""
 	if r.cfg.dir == "" {
 		tmp, err := os.MkdirTemp("", "crashcheck-run-")
 		if err != nil {
 			return r.setupError("%v", err)
 		}
 		defer os.Remove(tmp)
-		r.dir = tmp
+		r.dir, removeDir = tmp, tmp
 	} else {
 		real, err := realDir(r.cfg.dir)
 		if err != nil {
 			return r.setupError("--dir: %v", err)
 		}
 		r.dir = real
+	}
+
+	if r.cfg.jsonPath != "" {
+		created, err := probeCreate(r.cfg.jsonPath)
+		if err != nil {
+			return r.setupError("--json: %v", err)
+		}
+		if created {
+			defer func() {
+				if code == 2 {
+					os.Remove(r.cfg.jsonPath)
+				}
+			}()
+		}
 	}
 
 	mem := faultfs.NewMem(faultfs.WithUmask(0))
@@ -89,7 +104,7 @@ func (r *runner) run() int {
 	defer signal.Stop(sigs)
 	go r.onSignal(sigs)
 
-	ns, err := startNamespace([]string{r.dir}, []*os.File{dev}, r.stdin, r.stdout, r.stderr)
+	ns, err := startNamespace([]string{r.dir}, removeDir, []*os.File{dev}, r.stdin, r.stdout, r.stderr)
 	if err != nil {
 		return r.setupError("%v", err)
 	}
@@ -120,6 +135,9 @@ func (r *runner) run() int {
 		fmt.Fprintln(r.stderr, "crashcheck run: warning: files still open on the mount 5s after COMMAND ended; their closes are missing from the trace")
 	}
 	hist := mem.History()
+	if msg := absentFiles(hist, r.cfg.files); msg != "" {
+		return r.setupError("%s", msg)
+	}
 	if len(r.cfg.checks) == 0 && len(r.cfg.recovers) == 0 {
 		r.unmount() // nothing more to serve
 	}
@@ -153,6 +171,31 @@ func realDir(dir string) (string, error) {
 		return "", fmt.Errorf("%s is not a directory", dir)
 	}
 	return real, nil
+}
+
+// probeCreate checks, before the run, that the report file can be
+// written: it opens it for writing, creating it if absent (and says so).
+func probeCreate(name string) (created bool, err error) {
+	if _, err := os.Lstat(name); err != nil {
+		created = true
+	}
+	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE, 0o644)
+	if err != nil {
+		return false, err
+	}
+	return created, f.Close()
+}
+
+// absentFiles names the --file paths in neither the initial tree nor the
+// final state: a typing error, since no crash state can then hold them.
+func absentFiles(hist *faultfs.History, files []string) string {
+	initial, final := hist.InitialState(), hist.FinalState()
+	for _, f := range files {
+		if contentOf(initial, f).absent && contentOf(final, f).absent {
+			return fmt.Sprintf("--file %s: absent from --dir's tree and from the state COMMAND left; nothing to check", f)
+		}
+	}
+	return ""
 }
 
 func (r *runner) setupError(format string, args ...any) int {
