@@ -32,7 +32,9 @@ type runConfig struct {
 	seed      uint64
 	timeout   time.Duration
 	jsonPath  string
-	command   string // resolved with exec.LookPath
+	mounts    []string // --mount: further directories mounted from the same Mem
+	isolate   bool     // --isolate: the rest of the file system is read-only
+	command   string   // resolved with exec.LookPath
 	args      []string
 }
 
@@ -62,7 +64,7 @@ func parseRun(args []string, stderr io.Writer) (*runConfig, error) {
 	cfg := &runConfig{}
 	fs := flag.NewFlagSet("crashcheck run", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	var files, checks, recovers multiFlag
+	var files, checks, recovers, mounts multiFlag
 	fs.StringVar(&cfg.dir, "dir", "", "copy `DIR`'s tree in as the initial, durable state (default empty)")
 	fs.StringVar(&cfg.modelName, "model", "posix", "persistence `model`: "+faultfs.ModelNames()+"|all")
 	fs.Var(&files, "file", "`PATH` (repeatable) must hold exactly its initial or its final content after any crash")
@@ -73,6 +75,8 @@ func parseRun(args []string, stderr io.Writer) (*runConfig, error) {
 	fs.Uint64Var(&cfg.seed, "seed", 0, "seed of the sample taken beyond --max-states")
 	fs.DurationVar(&cfg.timeout, "timeout", 60*time.Second, "kill COMMAND and its process group after this long")
 	fs.StringVar(&cfg.jsonPath, "json", "", "also write the report as JSON to `FILE`")
+	fs.Var(&mounts, "mount", "`PATH` (repeatable): also copy this directory in and mount it at its real path, from the same in-memory disk")
+	fs.BoolVar(&cfg.isolate, "isolate", false, "make everything but the mounts (and /dev, /proc, /sys) read-only for COMMAND and the checks")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, runUsage)
 		fs.SetOutput(stderr)
@@ -86,7 +90,7 @@ func parseRun(args []string, stderr io.Writer) (*runConfig, error) {
 		}
 		return nil, err
 	}
-	cfg.files, cfg.checks, cfg.recovers = files, checks, recovers
+	cfg.files, cfg.checks, cfg.recovers, cfg.mounts = files, checks, recovers, mounts
 	if cfg.modelName == "all" {
 		cfg.models = faultfs.Models()
 	} else {

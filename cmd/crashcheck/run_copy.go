@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"syscall"
 	"time"
@@ -15,7 +16,7 @@ import (
 )
 
 // copyTree copies the tree at dir (a real directory path, links resolved)
-// into mem's root, faithfully: directories, regular files and symbolic
+// into mem at into ("" for the root, else a directory copyTree makes), faithfully: directories, regular files and symbolic
 // links (as links, their targets untouched), with permission and set-ID
 // bits, owners and modification times; names hard-linked to one inode in
 // dir stay one inode in mem; holes in sparse files stay holes (only data
@@ -24,7 +25,7 @@ import (
 // its owner but not its time (Mem.Chtimes follows links); access times
 // are not kept; FIFOs, sockets and device nodes are refused with an error
 // naming the path.
-func copyTree(mem *faultfs.Mem, dir string) error {
+func copyTree(mem *faultfs.Mem, dir, into string) error {
 	type dirTime struct {
 		rel   string
 		mtime time.Time
@@ -39,7 +40,8 @@ func copyTree(mem *faultfs.Mem, dir string) error {
 		if err != nil {
 			return err
 		}
-		rel = filepath.ToSlash(rel)
+		top := rel == "."
+		rel = path.Join(into, filepath.ToSlash(rel))
 		fi, err := d.Info()
 		if err != nil {
 			return err
@@ -51,7 +53,7 @@ func copyTree(mem *faultfs.Mem, dir string) error {
 		mode := fi.Mode() & (os.ModePerm | os.ModeSetuid | os.ModeSetgid | os.ModeSticky)
 		switch {
 		case fi.IsDir():
-			if rel != "." {
+			if !top || into != "" {
 				if err := mem.Mkdir(rel, fi.Mode().Perm()); err != nil {
 					return err
 				}

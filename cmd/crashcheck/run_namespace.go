@@ -33,7 +33,7 @@ type namespace struct {
 // crashcheck's (COMMAND gets them). The init is told to end when
 // crashcheck's thread that started it dies (PR_SET_PDEATHSIG), so that thread is locked until the
 // init has been waited for.
-func startNamespace(paths []string, removeDir string, devs []*os.File, stdin io.Reader, stdout, stderr io.Writer) (*namespace, error) {
+func startNamespace(paths []string, removeDir string, isolate bool, devs []*os.File, stdin io.Reader, stdout, stderr io.Writer) (*namespace, error) {
 	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return nil, fmt.Errorf("socketpair: %w", err)
@@ -82,7 +82,7 @@ func startNamespace(paths []string, removeDir string, devs []*os.File, stdin io.
 		return nil, fmt.Errorf("starting the namespace: %w", err)
 	}
 	var rep nsSetupReply
-	if err := ns.out.Encode(nsSetup{Paths: paths, RemoveDir: removeDir}); err == nil {
+	if err := ns.out.Encode(nsSetup{Paths: paths, RemoveDir: removeDir, Isolate: isolate}); err == nil {
 		err = readJSONLine(ns.in, &rep)
 		if err != nil {
 			rep.Err = "the namespace init ended before mounting"

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/crashcheck/crashcheck/faultfs/fuse"
+	"golang.org/x/sys/unix"
 )
 
 // The namespace init is crashcheck itself, started again by crashcheck run
@@ -50,6 +51,9 @@ type nsSetup struct {
 	// RemoveDir is a temporary mount point the init removes if it is
 	// told to end by a signal (crashcheck died: PR_SET_PDEATHSIG).
 	RemoveDir string
+	// Isolate makes every mount of the namespace read-only (but /dev,
+	// /proc and /sys) before the test's own mounts are made.
+	Isolate bool
 }
 
 // nsSetupReply says whether the mounts were made and their mount IDs
@@ -115,6 +119,12 @@ func nsInitMain() int {
 		ending.Lock()
 		nsCleanup(setup)
 	}()
+	if setup.Isolate {
+		if err := nsIsolate(); err != nil {
+			out.Encode(nsSetupReply{Err: err.Error()})
+			return 3
+		}
+	}
 	ids, err := nsMount(setup.Paths)
 	if err != nil {
 		out.Encode(nsSetupReply{Err: err.Error()})
@@ -171,6 +181,20 @@ func nsMount(paths []string) ([]int, error) {
 		ids[i] = id
 	}
 	return ids, nil
+}
+
+// nsIsolate makes every mount read-only, recursively, then /dev, /proc
+// and /sys (pseudo file systems, no host files) writable again.
+func nsIsolate() error {
+	ro := &unix.MountAttr{Attr_set: unix.MOUNT_ATTR_RDONLY}
+	if err := unix.MountSetattr(-1, "/", unix.AT_RECURSIVE, ro); err != nil {
+		return fmt.Errorf("--isolate: making / read-only: %w", err)
+	}
+	rw := &unix.MountAttr{Attr_clr: unix.MOUNT_ATTR_RDONLY}
+	for _, p := range []string{"/dev", "/proc", "/sys"} {
+		unix.MountSetattr(-1, p, unix.AT_RECURSIVE, rw)
+	}
+	return nil
 }
 
 // mountID finds the last mount at path in /proc/self/mountinfo (the top

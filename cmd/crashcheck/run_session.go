@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -29,9 +30,11 @@ type runner struct {
 	stdin           io.Reader
 	stdout, stderr  io.Writer
 	dir             string   // real path of the mounted test directory
+	mounts          []string // real paths of the --mount directories
 	command         []string // COMMAND by absolute path, and its arguments
 	mem             *faultfs.Mem
-	srv             *fuse.Server
+	srv             *fuse.Server   // serves dir
+	srvs            []*fuse.Server // serve dir, then each of mounts
 	ns              *namespace
 	mu              sync.Mutex // guards ns and interrupted against the signal handler
 	interrupted     os.Signal
@@ -84,37 +87,74 @@ func (r *runner) run() (code int) {
 		}
 	}
 
+	for _, m := range r.cfg.mounts {
+		real, err := realDir(m)
+		if err != nil {
+			return r.setupError("--mount: %v", err)
+		}
+		for _, other := range append([]string{r.dir}, r.mounts...) {
+			if within(real, other) || within(other, real) {
+				return r.setupError("--mount %s overlaps %s; mounted trees must be apart", m, other)
+			}
+		}
+		r.mounts = append(r.mounts, real)
+	}
+
 	mem := faultfs.NewMem(faultfs.WithUmask(0))
 	if r.cfg.dir != "" {
-		if err := copyTree(mem, r.dir); err != nil {
+		if err := copyTree(mem, r.dir, ""); err != nil {
 			return r.setupError("copying --dir: %v", err)
+		}
+	}
+	if len(r.mounts) > 0 {
+		if err := mem.Mkdir(mountsDir, 0o700); err != nil {
+			return r.setupError("%v", err)
+		}
+		for i, m := range r.mounts {
+			if err := copyTree(mem, m, mountPrefix(i)); err != nil {
+				return r.setupError("copying --mount %s: %v", m, err)
+			}
 		}
 	}
 	mem.MakeDurable()
 	r.mem = mem
 
-	dev, err := os.OpenFile("/dev/fuse", os.O_RDWR, 0)
-	if err != nil {
-		return r.setupError("FUSE unavailable: %v", err)
+	paths := append([]string{r.dir}, r.mounts...)
+	var devs []*os.File
+	defer func() {
+		for _, d := range devs {
+			d.Close()
+		}
+	}()
+	for range paths {
+		dev, err := os.OpenFile("/dev/fuse", os.O_RDWR, 0)
+		if err != nil {
+			return r.setupError("FUSE unavailable: %v", err)
+		}
+		devs = append(devs, dev)
 	}
-	defer dev.Close()
 
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
 	defer signal.Stop(sigs)
 	go r.onSignal(sigs)
 
-	ns, err := startNamespace([]string{r.dir}, removeDir, []*os.File{dev}, r.stdin, r.stdout, r.stderr)
+	ns, err := startNamespace(paths, removeDir, r.cfg.isolate, devs, r.stdin, r.stdout, r.stderr)
 	if err != nil {
 		return r.setupError("%v", err)
 	}
-	srv, err := fuse.Serve(dev, r.dir, mem, fuse.Options{})
-	if err != nil {
-		ns.close()
-		return r.setupError("%v", err)
+	var srvs []*fuse.Server
+	for i, p := range paths {
+		srv, err := fuse.Serve(devs[i], p, r.view(mem, i), fuse.Options{})
+		if err != nil {
+			ns.close()
+			return r.setupError("%v", err)
+		}
+		srvs = append(srvs, srv)
 	}
+	srv := srvs[0]
 	r.mu.Lock()
-	r.ns, r.srv = ns, srv
+	r.ns, r.srv, r.srvs = ns, srv, srvs
 	interrupted := r.interrupted != nil
 	r.mu.Unlock()
 	defer r.unmount()
@@ -131,7 +171,7 @@ func (r *runner) run() (code int) {
 	}
 	// The kernel releases COMMAND's files just after it exits: wait, so
 	// that every close is in the trace, the same on every run.
-	if !srv.WaitClosed(5 * time.Second) {
+	if !waitClosed(srvs, 5*time.Second) {
 		fmt.Fprintln(r.stderr, "crashcheck run: warning: files still open on the mount 5s after COMMAND ended; their closes are missing from the trace")
 	}
 	hist := mem.History()
@@ -150,6 +190,45 @@ func (r *runner) run() (code int) {
 	}
 	r.unmount()
 	return r.report(rep)
+}
+
+// view is what the i-th mount serves of m: all of it when there is one
+// mount; else --dir's tree without the --mount trees, or the tree of
+// --mount i-1 (see run_mounts.go).
+func (r *runner) view(m *faultfs.Mem, i int) faultfs.FS {
+	switch {
+	case len(r.mounts) == 0:
+		return m
+	case i == 0:
+		return memView{m: m, hide: mountsDir}
+	}
+	return memView{m: m, prefix: mountPrefix(i - 1)}
+}
+
+// switchTo makes every mount serve its part of state.
+func (r *runner) switchTo(state *faultfs.Mem, readOnly bool) {
+	for i, srv := range r.srvs {
+		if readOnly {
+			srv.SwitchReadOnly(r.view(state, i))
+		} else {
+			srv.Switch(r.view(state, i))
+		}
+	}
+}
+
+func waitClosed(srvs []*fuse.Server, timeout time.Duration) bool {
+	deadline := time.Now().Add(timeout)
+	for _, s := range srvs {
+		if !s.WaitClosed(time.Until(deadline)) {
+			return false
+		}
+	}
+	return true
+}
+
+// within reports whether p is dir or lies below it.
+func within(p, dir string) bool {
+	return p == dir || strings.HasPrefix(p, strings.TrimSuffix(dir, "/")+"/")
 }
 
 // realDir is dir made absolute with every symbolic link resolved; it must
@@ -230,15 +309,14 @@ func (r *runner) onSignal(sigs <-chan os.Signal) {
 // server to see it go. Calling it again is a no-op.
 func (r *runner) unmount() {
 	r.mu.Lock()
-	ns, srv := r.ns, r.srv
+	ns, srvs := r.ns, r.srvs
 	r.mu.Unlock()
 	if ns != nil {
 		ns.close()
 	}
-	if srv == nil {
-		return
-	}
-	if err := srv.Unmount(); err != nil {
-		fmt.Fprintf(r.stderr, "crashcheck run: %v\n", err)
+	for _, srv := range srvs {
+		if err := srv.Unmount(); err != nil {
+			fmt.Fprintf(r.stderr, "crashcheck run: %v\n", err)
+		}
 	}
 }
