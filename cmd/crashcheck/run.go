@@ -76,7 +76,7 @@ func parseRun(args []string, stderr io.Writer) (*runConfig, error) {
 	fs.DurationVar(&cfg.timeout, "timeout", 60*time.Second, "kill COMMAND and its process group after this long")
 	fs.StringVar(&cfg.jsonPath, "json", "", "also write the report as JSON to `FILE`")
 	fs.Var(&mounts, "mount", "`PATH` (repeatable): also copy this directory in and mount it at its real path, from the same in-memory disk")
-	fs.BoolVar(&cfg.isolate, "isolate", false, "make everything but the mounts (and /dev, /proc, /sys) read-only for COMMAND and the checks")
+	fs.BoolVar(&cfg.isolate, "isolate", false, "refuse writes outside the mounts: everything else but /dev, /proc, /sys is read-only for COMMAND and the checks (without it, files written outside are only reported, and mkdir, rename or unlink there are not seen)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, runUsage)
 		fs.SetOutput(stderr)

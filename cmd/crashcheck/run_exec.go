@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 )
 
 // runCommand runs COMMAND once in the namespace, by absolute path, with
@@ -27,6 +28,7 @@ func (r *runner) runCommand() {
 		r.setupErr = describeUnmounted("COMMAND", rep.Unmounted)
 		return
 	}
+	r.warnOutside("COMMAND", rep.Outside)
 	r.commandExit, r.commandNote = rep.Exit, rep.Note
 	r.commandExitedOK = rep.Exit == 0 && rep.Note == ""
 }
@@ -71,7 +73,26 @@ func (r *runner) shell(script string, env []string) (int, string, []byte) {
 			r.ns.kill()
 		}
 	}
+	r.warnOutside(fmt.Sprintf("sh -c %q", script), rep.Outside)
 	return rep.Exit, rep.Note, rep.Output
+}
+
+// warnOutside warns, once per command, of writes outside the mounts.
+func (r *runner) warnOutside(who string, paths []string) {
+	if len(paths) == 0 {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.warned == nil {
+		r.warned = map[string]bool{}
+	}
+	if r.warned[who] {
+		return
+	}
+	r.warned[who] = true
+	fmt.Fprintf(r.stderr, "crashcheck run: warning: %s wrote outside the test's mounts (on the host, not crash-tested; --isolate refuses it): %s\n",
+		who, strings.Join(paths, " "))
 }
 
 // limitedBuffer keeps the first 4 KiB written to it.

@@ -86,6 +86,7 @@ type nsReply struct {
 	Note      string // why it did not simply exit
 	Output    []byte
 	Unmounted []string // mounted paths that were gone when the command ended
+	Outside   []string // files written outside the test's mounts (run_outside.go)
 }
 
 func init() {
@@ -130,6 +131,10 @@ func nsInitMain() int {
 		out.Encode(nsSetupReply{Err: err.Error()})
 		return 3
 	}
+	outside := -1
+	if !setup.Isolate {
+		outside = watchOutside(setup.Paths)
+	}
 	if err := out.Encode(nsSetupReply{MntIDs: ids}); err != nil {
 		return 3
 	}
@@ -140,6 +145,7 @@ func nsInitMain() int {
 		}
 		rep := nsRun(req, in, out)
 		rep.Unmounted = nsMissing(setup.Paths, ids)
+		rep.Outside = drainOutside(outside)
 		if err := out.Encode(rep); err != nil {
 			return 0
 		}

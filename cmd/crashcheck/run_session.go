@@ -41,7 +41,8 @@ type runner struct {
 	commandExit     int
 	commandExitedOK bool
 	commandNote     string
-	setupErr        string // why the run cannot go on, when COMMAND made it so
+	setupErr        string          // why the run cannot go on, when COMMAND made it so
+	warned          map[string]bool // commands warned of writes outside the mounts
 }
 
 // run does the whole run and returns crashcheck's exit status. Whatever
