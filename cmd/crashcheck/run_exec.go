@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 )
 
 // runCommand runs COMMAND once in the namespace, by absolute path, with
@@ -20,6 +21,11 @@ func (r *runner) runCommand() {
 	switch {
 	case err != nil:
 		r.commandExit, r.commandNote = -1, "not finished: "+err.Error()
+		r.mu.Lock()
+		if r.interrupted == nil {
+			r.setupErr = "COMMAND did not finish: " + err.Error()
+		}
+		r.mu.Unlock()
 		return
 	case rep.NotStart != "":
 		r.setupErr = fmt.Sprintf("COMMAND %s did not start: %s", r.command[0], rep.NotStart)
@@ -48,6 +54,10 @@ func (r *runner) inNamespace(req nsRequest, barrier func(string)) (nsReply, erro
 	if interrupted != nil || ns == nil {
 		return nsReply{}, fmt.Errorf("interrupted")
 	}
+	// The init kills the command after req.Timeout; should the init itself
+	// not answer well after that, end the namespace.
+	guard := time.AfterFunc(req.Timeout+10*time.Second, ns.kill)
+	defer guard.Stop()
 	return ns.run(req, barrier)
 }
 
