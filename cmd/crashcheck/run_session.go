@@ -33,7 +33,6 @@ type runner struct {
 	mounts          []string // real paths of the --mount directories
 	command         []string // COMMAND by absolute path, and its arguments
 	mem             *faultfs.Mem
-	srv             *fuse.Server   // serves dir
 	srvs            []*fuse.Server // serve dir, then each of mounts
 	ns              *namespace
 	mu              sync.Mutex // guards ns and interrupted against the signal handler
@@ -153,9 +152,8 @@ func (r *runner) run() (code int) {
 		}
 		srvs = append(srvs, srv)
 	}
-	srv := srvs[0]
 	r.mu.Lock()
-	r.ns, r.srv, r.srvs = ns, srv, srvs
+	r.ns, r.srvs = ns, srvs
 	interrupted := r.interrupted != nil
 	r.mu.Unlock()
 	defer r.unmount()
@@ -164,7 +162,7 @@ func (r *runner) run() (code int) {
 	}
 
 	r.runCommand()
-	if r.interrupted != nil {
+	if r.wasInterrupted() {
 		return r.interruptedExit()
 	}
 	if r.setupErr != "" {
@@ -183,7 +181,7 @@ func (r *runner) run() (code int) {
 		r.unmount() // nothing more to serve
 	}
 	rep := r.check(hist)
-	if r.interrupted != nil {
+	if r.wasInterrupted() {
 		return r.interruptedExit()
 	}
 	if r.setupErr != "" {
@@ -284,9 +282,18 @@ func (r *runner) setupError(format string, args ...any) int {
 	return 2
 }
 
+func (r *runner) wasInterrupted() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.interrupted != nil
+}
+
 func (r *runner) interruptedExit() int {
 	r.unmount()
-	fmt.Fprintf(r.stderr, "crashcheck run: interrupted by %v; mount removed\n", r.interrupted)
+	r.mu.Lock()
+	sig := r.interrupted
+	r.mu.Unlock()
+	fmt.Fprintf(r.stderr, "crashcheck run: interrupted by %v; mount removed\n", sig)
 	return 2
 }
 
