@@ -78,10 +78,9 @@ func (r *runner) shell(script string, env []string) (int, string, []byte) {
 		if r.setupErr == "" {
 			r.setupErr = describeUnmounted(fmt.Sprintf("sh -c %q", script), rep.Unmounted)
 		}
+		ns := r.ns
 		r.mu.Unlock()
-		if r.ns != nil {
-			r.ns.kill()
-		}
+		ns.kill() // no further check can run
 	}
 	r.warnOutside(fmt.Sprintf("sh -c %q", script), rep.Outside)
 	return rep.Exit, rep.Note, rep.Output
