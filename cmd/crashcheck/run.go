@@ -30,7 +30,9 @@ type runConfig struct {
 	seed      uint64
 	timeout   time.Duration
 	jsonPath  string
-	command   string // resolved with exec.LookPath
+	mounts    []string // --mount: further directories mounted from the same Mem
+	isolate   bool     // --isolate: the rest of the file system is read-only
+	command   string   // resolved with exec.LookPath
 	args      []string
 }
 
@@ -59,7 +61,7 @@ Flags:
 func parseRun(args []string) (*runConfig, *flag.FlagSet, error) {
 	cfg := &runConfig{}
 	fs := flag.NewFlagSet("crashcheck run", flag.ContinueOnError)
-	var files, checks, recovers multiFlag
+	var files, checks, recovers, mounts multiFlag
 	fs.StringVar(&cfg.dir, "dir", "", "copy `DIR`'s tree in as the initial, durable state (default empty)")
 	fs.StringVar(&cfg.modelName, "model", "posix", modelFlagHelp("check every crash state under each"))
 	fs.Var(&files, "file", "`PATH` (repeatable) must hold exactly its initial or its final content after any crash")
@@ -70,10 +72,12 @@ func parseRun(args []string) (*runConfig, *flag.FlagSet, error) {
 	fs.Uint64Var(&cfg.seed, "seed", 0, "seed of the sample taken beyond -max-states")
 	fs.DurationVar(&cfg.timeout, "timeout", 60*time.Second, "kill COMMAND and its process group after this long")
 	fs.StringVar(&cfg.jsonPath, "json", "", "also write the report as JSON to `FILE`")
+	fs.Var(&mounts, "mount", "`PATH` (repeatable): also copy this directory in and mount it at its real path, from the same in-memory disk")
+	fs.BoolVar(&cfg.isolate, "isolate", false, "refuse writes outside the mounts: everything else but /dev, /proc, /sys is read-only for COMMAND and the checks (without it, files written outside are only reported, and mkdir, rename or unlink there are not seen)")
 	if err := parseFlags(fs, args, true); err != nil {
 		return nil, fs, err
 	}
-	cfg.files, cfg.checks, cfg.recovers = files, checks, recovers
+	cfg.files, cfg.checks, cfg.recovers, cfg.mounts = files, checks, recovers, mounts
 	var err error
 	if cfg.models, err = parseModels(cfg.modelName); err != nil {
 		return nil, fs, err
@@ -88,6 +92,12 @@ func parseRun(args []string) (*runConfig, *flag.FlagSet, error) {
 		clean := path.Clean("/" + f)[1:]
 		if clean == "" || f == "" {
 			return nil, fs, badFlag("file", f, "names the root, not a file")
+		}
+		if path.IsAbs(f) {
+			return nil, fs, badFlag("file", f, "is absolute; name it relative to -dir")
+		}
+		if c := path.Clean(f); c == ".." || strings.HasPrefix(c, "../") {
+			return nil, fs, badFlag("file", f, "is outside -dir's tree")
 		}
 		cfg.files[i] = clean
 	}

@@ -161,7 +161,7 @@ func (r *runner) checkState(s *faultfs.CrashState, model string, point int, afte
 	env := []string{"CRASHCHECK_AFTER_EXIT=" + after, "CRASHCHECK_CRASH_POINT=" + strconv.Itoa(point), "CRASHCHECK_MODEL=" + model}
 	state := s.Mem()
 	if len(r.cfg.recovers) > 0 {
-		r.srv.Switch(state)
+		r.switchTo(state, false)
 		for _, c := range r.cfg.recovers {
 			if exit, note, out := r.shell(c, env); exit != 0 || note != "" {
 				add(mk("recover", "", commandDetail(c, exit, note, out)))
@@ -169,7 +169,7 @@ func (r *runner) checkState(s *faultfs.CrashState, model string, point int, afte
 			}
 		}
 	}
-	r.srv.SwitchReadOnly(state)
+	r.switchTo(state, true)
 	for _, c := range r.cfg.checks {
 		if exit, note, out := r.shell(c, env); exit != 0 || note != "" {
 			add(mk("check", "", commandDetail(c, exit, note, out)))

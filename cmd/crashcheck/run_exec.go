@@ -3,92 +3,107 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
-	"syscall"
+	"strings"
 	"time"
 )
 
-// runCommand runs COMMAND once at the mount, in its own process group,
-// with crashcheck's standard streams, and kills the group after --timeout.
-// The group is killed when COMMAND exits too, so that nothing it left
-// running keeps using the mount.
+// runCommand runs COMMAND once in the namespace, by absolute path, with
+// its working directory at the mount and crashcheck's standard streams.
+// Its sync(2) calls, and syncfs(2) calls on the mount, are barriers: every
+// file and directory is made durable there (see syncEverything). After
+// --timeout it is killed with everything else in the namespace; when it
+// exits, whatever it left running is killed too, so that nothing keeps
+// using the mount.
 func (r *runner) runCommand() {
-	cmd := exec.Command(r.cfg.command, r.cfg.args...)
-	cmd.Dir = r.mnt
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = r.stdin, r.stdout, r.stderr
-	exit, note := r.runGroup(cmd, r.cfg.timeout)
-	r.commandExit, r.commandNote = exit, note
-	r.commandExitedOK = exit == 0 && note == ""
-}
-
-// runGroup starts cmd in a new process group and waits for it, killing the
-// group after timeout. It returns the exit status (-1 if it has none) and a
-// note saying why, when it did not simply exit.
-func (r *runner) runGroup(cmd *exec.Cmd, timeout time.Duration) (int, string) {
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	// Streams that are not files are copied by goroutines; do not let a
-	// descendant that keeps them open hold up Wait.
-	cmd.WaitDelay = time.Second
-	r.mu.Lock()
-	if r.interrupted != nil {
-		r.mu.Unlock()
-		return -1, "not started: interrupted"
-	}
-	err := cmd.Start()
-	if err == nil {
-		r.child = cmd.Process.Pid
-	}
-	r.mu.Unlock()
-	if err != nil {
-		return -1, fmt.Sprintf("did not start: %v", err)
-	}
-	timedOut := false
-	timer := time.AfterFunc(timeout, func() {
-		r.mu.Lock()
-		timedOut = true
-		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		r.mu.Unlock()
-	})
-	err = cmd.Wait()
-	timer.Stop()
-	r.mu.Lock()
-	syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-	r.child = 0
-	wasTimedOut := timedOut
-	r.mu.Unlock()
-	if wasTimedOut {
-		return -1, fmt.Sprintf("timed out after %v; killed with its process group", timeout)
-	}
-	var ee *exec.ExitError
+	req := nsRequest{Argv: r.command, Env: os.Environ(), Dir: r.dir, Stdin: true, Timeout: r.cfg.timeout}
+	rep, err := r.inNamespace(req, r.barrier)
 	switch {
-	case err == nil:
-		return 0, ""
-	case errors.As(err, &ee):
-		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-			return -1, fmt.Sprintf("killed by %v", ws.Signal())
+	case err != nil:
+		r.commandExit, r.commandNote = -1, "not finished: "+err.Error()
+		r.mu.Lock()
+		if r.interrupted == nil {
+			r.setupErr = "COMMAND did not finish: " + err.Error()
 		}
-		return ee.ExitCode(), ""
-	case errors.Is(err, exec.ErrWaitDelay):
-		return cmd.ProcessState.ExitCode(), ""
+		r.mu.Unlock()
+		return
+	case rep.NotStart != "":
+		r.setupErr = fmt.Sprintf("COMMAND %s did not start: %s", r.command[0], rep.NotStart)
+		return
+	case len(rep.Unmounted) > 0:
+		r.setupErr = describeUnmounted("COMMAND", rep.Unmounted)
+		return
 	}
-	return -1, err.Error()
+	r.warnOutside("COMMAND", rep.Outside)
+	r.commandExit, r.commandNote = rep.Exit, rep.Note
+	r.commandExitedOK = rep.Exit == 0 && rep.Note == ""
 }
 
-// shell runs `sh -c script` at the mount with env added to crashcheck's
-// environment, and returns its exit status, note and combined output.
+// barrier records a sync(2) of COMMAND's.
+func (r *runner) barrier(string) {
+	if err := syncEverything(r.mem); err != nil {
+		fmt.Fprintf(r.stderr, "crashcheck run: warning: recording a sync: %v\n", err)
+	}
+}
+
+// inNamespace runs req unless crashcheck is being interrupted.
+func (r *runner) inNamespace(req nsRequest, barrier func(string)) (nsReply, error) {
+	r.mu.Lock()
+	ns, interrupted := r.ns, r.interrupted
+	r.mu.Unlock()
+	if interrupted != nil || ns == nil {
+		return nsReply{}, fmt.Errorf("interrupted")
+	}
+	// The init kills the command after req.Timeout; should the init itself
+	// not answer well after that, end the namespace.
+	guard := time.AfterFunc(req.Timeout+10*time.Second, ns.kill)
+	defer guard.Stop()
+	return ns.run(req, barrier)
+}
+
+// shell runs `sh -c script` in the namespace at the mount with env added
+// to crashcheck's environment, and returns its exit status, note and
+// combined output (the first 4 KiB).
 func (r *runner) shell(script string, env []string) (int, string, []byte) {
-	cmd := exec.Command("/bin/sh", "-c", script)
-	cmd.Dir = r.mnt
-	cmd.Env = append(os.Environ(), env...)
-	var out limitedBuffer
-	cmd.Stdin = nil
-	cmd.Stdout, cmd.Stderr = &out, &out
-	exit, note := r.runGroup(cmd, r.cfg.timeout)
-	return exit, note, out.b
+	req := nsRequest{Argv: []string{"/bin/sh", "-c", script}, Env: append(os.Environ(), env...),
+		Dir: r.dir, Capture: true, Timeout: r.cfg.timeout}
+	rep, err := r.inNamespace(req, nil)
+	switch {
+	case err != nil:
+		return -1, "not finished: " + err.Error(), nil
+	case rep.NotStart != "":
+		return -1, "did not start: " + rep.NotStart, nil
+	case len(rep.Unmounted) > 0:
+		r.mu.Lock()
+		if r.setupErr == "" {
+			r.setupErr = describeUnmounted(fmt.Sprintf("sh -c %q", script), rep.Unmounted)
+		}
+		ns := r.ns
+		r.mu.Unlock()
+		ns.kill() // no further check can run
+	}
+	r.warnOutside(fmt.Sprintf("sh -c %q", script), rep.Outside)
+	return rep.Exit, rep.Note, rep.Output
+}
+
+// warnOutside warns, once per command, of writes outside the mounts.
+func (r *runner) warnOutside(who string, paths []string) {
+	if len(paths) == 0 {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.warned == nil {
+		r.warned = map[string]bool{}
+	}
+	if r.warned[who] {
+		return
+	}
+	r.warned[who] = true
+	fmt.Fprintf(r.stderr, "crashcheck run: warning: %s wrote outside the test's mounts (on the host, not crash-tested; --isolate refuses it): %s\n",
+		who, strings.Join(paths, " "))
 }
 
 // limitedBuffer keeps the first 4 KiB written to it.

@@ -35,6 +35,7 @@ type Server struct {
 	dir  string
 	opts Options
 	fuse *fuse.Server
+	dev  *os.File // the connection Serve serves, nil after Mount
 
 	open atomic.Int64 // files open through the mount
 
@@ -88,36 +89,11 @@ func Mount(dir string, fsys faultfs.FS, opts Options) (*Server, error) {
 	if err := Available(); err != nil {
 		return nil, &os.PathError{Op: "mount", Path: dir, Err: err}
 	}
-	s := &Server{dir: dir, opts: opts, gen: 1}
-	s.view.Store(&view{fsys: fsys, readOnly: opts.ReadOnly, gen: s.gen})
-	root := &node{srv: s}
-
-	zero := time.Duration(0)
-	maxWrite := opts.MaxWrite
-	if maxWrite <= 0 {
-		maxWrite = 1 << 20
-	}
-	fo := &gofs.Options{
-		MountOptions: fuse.MountOptions{
-			FsName:            "crashcheck",
-			Name:              "crashcheck",
-			DirectMount:       true,
-			DirectMountStrict: os.Geteuid() == 0,
-			MaxWrite:          maxWrite,
-			Debug:             opts.Debug,
-			// Shared mmap on a direct-I/O file (SQLite's WAL index).
-			ExtraCapabilities: fuse.CAP_DIRECT_IO_ALLOW_MMAP,
-			// Nothing may stand between the program and the FS.
-			DisabledCapabilities: fuse.CAP_WRITEBACK_CACHE | fuse.CAP_PASSTHROUGH |
-				fuse.CAP_ATOMIC_O_TRUNC,
-		},
-		EntryTimeout:    &zero,
-		AttrTimeout:     &zero,
-		NegativeTimeout: &zero,
-		NullPermissions: true,
-		RootStableAttr:  &gofs.StableAttr{Ino: 1},
-	}
-	srv, err := gofs.Mount(dir, root, fo)
+	s := newServer(dir, fsys, opts)
+	fo := s.fuseOptions()
+	fo.MountOptions.DirectMount = true
+	fo.MountOptions.DirectMountStrict = os.Geteuid() == 0
+	srv, err := gofs.Mount(dir, &node{srv: s}, fo)
 	if err != nil {
 		return nil, &os.PathError{Op: "mount", Path: dir, Err: err}
 	}
@@ -130,6 +106,73 @@ func Mount(dir string, fsys faultfs.FS, opts Options) (*Server, error) {
 	// collection waiting for that thread would stop the server).
 	syscall.Access(dir, unix.X_OK)
 	return s, nil
+}
+
+// Serve serves fsys on dev, an open /dev/fuse that another process has
+// mounted at dir (in its own mount namespace, typically: see MountData),
+// until that mount goes away. The server never mounts or unmounts
+// anything itself, so no process of this one can deadlock on the mount;
+// Unmount only waits for the mount to go, and Wait for the serving to end.
+// dir is what Dir reports.
+func Serve(dev *os.File, dir string, fsys faultfs.FS, opts Options) (*Server, error) {
+	s := newServer(dir, fsys, opts)
+	s.dev = dev
+	fo := s.fuseOptions()
+	// go-fuse takes a mount point of the form /dev/fd/N as a connection
+	// some other process has mounted.
+	magic := "/dev/fd/" + strconv.Itoa(int(dev.Fd()))
+	srv, err := fuse.NewServer(gofs.NewNodeFS(&node{srv: s}, fo), magic, &fo.MountOptions)
+	if err != nil {
+		return nil, &os.PathError{Op: "serve", Path: dir, Err: err}
+	}
+	s.fuse = srv
+	go srv.Serve()
+	return s, nil
+}
+
+// MountData is what mount(2) needs to mount a connection Serve serves with
+// opts, whose /dev/fuse is descriptor fd in the mounting process, by root:
+// the source, file system type, flags and data arguments.
+func MountData(fd int, opts Options) (source, fstype string, flags uintptr, data string) {
+	return "crashcheck", "fuse.crashcheck", syscall.MS_NOSUID | syscall.MS_NODEV,
+		fmt.Sprintf("fd=%d,rootmode=40000,user_id=%d,group_id=%d,max_read=%d,allow_other",
+			fd, os.Geteuid(), os.Getegid(), maxWrite(opts))
+}
+
+func maxWrite(opts Options) int {
+	if opts.MaxWrite <= 0 {
+		return 1 << 20
+	}
+	return opts.MaxWrite
+}
+
+func newServer(dir string, fsys faultfs.FS, opts Options) *Server {
+	s := &Server{dir: dir, opts: opts, gen: 1}
+	s.view.Store(&view{fsys: fsys, readOnly: opts.ReadOnly, gen: s.gen})
+	return s
+}
+
+// fuseOptions are the options of every mount: direct I/O, zero timeouts.
+func (s *Server) fuseOptions() *gofs.Options {
+	zero := time.Duration(0)
+	return &gofs.Options{
+		MountOptions: fuse.MountOptions{
+			FsName:   "crashcheck",
+			Name:     "crashcheck",
+			MaxWrite: maxWrite(s.opts),
+			Debug:    s.opts.Debug,
+			// Shared mmap on a direct-I/O file (SQLite's WAL index).
+			ExtraCapabilities: fuse.CAP_DIRECT_IO_ALLOW_MMAP,
+			// Nothing may stand between the program and the FS.
+			DisabledCapabilities: fuse.CAP_WRITEBACK_CACHE | fuse.CAP_PASSTHROUGH |
+				fuse.CAP_ATOMIC_O_TRUNC,
+		},
+		EntryTimeout:    &zero,
+		AttrTimeout:     &zero,
+		NegativeTimeout: &zero,
+		NullPermissions: true,
+		RootStableAttr:  &gofs.StableAttr{Ino: 1},
+	}
 }
 
 // closeFuseOnExec marks every /dev/fuse descriptor of this process
@@ -194,12 +237,26 @@ func (s *Server) FS() faultfs.FS { return s.view.Load().fsys }
 // Unmount removes the mount. If a process still uses it, Unmount retries
 // for a moment and then detaches it lazily (the mount point is free at
 // once, the kernel drops the mount when its last user goes) and reports
-// that it had to. Calling it again is a no-op.
+// that it had to. Calling it again is a no-op. On a Server from Serve it
+// waits up to 5 seconds for the mounting side to remove the mount, and
+// then closes the connection, which fails every request still pending.
 func (s *Server) Unmount() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.unmounted {
 		return nil
+	}
+	if s.dev != nil {
+		s.unmounted = true
+		done := make(chan struct{})
+		go func() { s.fuse.Wait(); close(done) }()
+		select {
+		case <-done:
+			return nil
+		case <-time.After(5 * time.Second):
+		}
+		s.dev.Close()
+		return &os.PathError{Op: "unmount", Path: s.dir, Err: errors.New("still mounted 5s after its namespace was asked to end; connection closed")}
 	}
 	err := s.fuse.Unmount()
 	if err == nil {
