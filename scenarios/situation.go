@@ -1,6 +1,8 @@
 package scenarios
 
 import (
+	"fmt"
+
 	"github.com/crashcheck/crashcheck/faultfs"
 )
 
@@ -20,6 +22,18 @@ const (
 
 // MarshalText gives a Kind's JSON form: "crash", "error" or "success".
 func (k Kind) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
+
+// UnmarshalText reads a Kind's JSON form back, so that a report's JSON
+// decodes into [ReportJSON].
+func (k *Kind) UnmarshalText(b []byte) error {
+	for _, c := range []Kind{AfterCrash, AfterError, AfterSuccess} {
+		if string(b) == c.String() {
+			*k = c
+			return nil
+		}
+	}
+	return fmt.Errorf("scenarios: unknown kind %q (want crash, error or success)", b)
+}
 
 func (k Kind) String() string {
 	switch k {

@@ -3,11 +3,12 @@
 package main
 
 import (
-	"encoding/json"
+	"bytes"
 	"fmt"
 	"io"
 	"strings"
 
+	"github.com/crashcheck/crashcheck/scenarios"
 	"github.com/crashcheck/crashcheck/writer"
 )
 
@@ -64,16 +65,20 @@ type jsonCampaign struct {
 	Violations  []jsonViolation `json:"violations"`
 }
 
-// jsonViolation is one violation of the -json report.
+// jsonViolation is one violation of the -json report: the harness's own
+// record (scenarios.Violation: invariant, property, path, kind, model,
+// crash_point, op, fault, state, timeline), where the campaign found it,
+// and the line that replays it.
 type jsonViolation struct {
-	Scenario   string `json:"scenario"`
-	Model      string `json:"model"` // "" when no crash is involved
-	Seed       uint64 `json:"seed"`  // the campaign's seed
-	Case       int    `json:"case"`
-	CrashPoint int    `json:"crash_point"` // -1 when no crash is involved
-	Invariant  string `json:"invariant"`
-	Detail     string `json:"detail"`
-	Replay     string `json:"replay"`
+	scenarios.Violation
+	Scenario string `json:"scenario"`
+	Seed     uint64 `json:"seed"` // the campaign's seed
+	Case     int    `json:"case"`
+	// Detail takes the place of the embedded one: it also names the
+	// injected fault and the crash state, as it always has (they are in
+	// "fault" and "state" on their own too).
+	Detail string `json:"detail"`
+	Replay string `json:"replay"`
 }
 
 // campaignJSON builds the -json report of a campaign.
@@ -86,8 +91,12 @@ func campaignJSON(scenario, model string, seed uint64, res *campaignResult) json
 	for _, c := range res.failures() {
 		replay := replayLine(c.scenario, seed, c.index, model)
 		if c.brokenSpec != nil {
-			out.Violations = append(out.Violations, jsonViolation{Scenario: c.scenario, Seed: seed, Case: c.index,
-				CrashPoint: -1, Invariant: "scenario", Detail: c.brokenSpec.Error(), Replay: replay})
+			// The scenario's own Setup or fault-free Run returned an
+			// error: no crash is involved.
+			v := scenarios.Violation{Invariant: "scenario", Property: "scenario", Kind: scenarios.AfterError,
+				Point: -1, Detail: c.brokenSpec.Error(), Timeline: []string{}}
+			out.Violations = append(out.Violations, jsonViolation{Violation: v, Scenario: c.scenario, Seed: seed,
+				Case: c.index, Detail: v.Detail, Replay: replay})
 			continue
 		}
 		for _, v := range c.failed.Violations {
@@ -98,22 +107,25 @@ func campaignJSON(scenario, model string, seed uint64, res *campaignResult) json
 			if v.State != "" {
 				detail += " (state: " + v.State + ")"
 			}
-			out.Violations = append(out.Violations, jsonViolation{Scenario: c.scenario, Model: v.Model, Seed: seed,
-				Case: c.index, CrashPoint: v.Point, Invariant: v.Invariant, Detail: detail, Replay: replay})
+			if v.Timeline == nil {
+				v.Timeline = []string{}
+			}
+			out.Violations = append(out.Violations, jsonViolation{Violation: v, Scenario: c.scenario, Seed: seed,
+				Case: c.index, Detail: detail, Replay: replay})
 		}
 	}
 	return out
 }
 
-// writeJSON replaces path with v, indented, atomically and durably (with
-// our own writer: a crash leaves the old report or the new one).
+// writeJSON replaces path with v in the reports' JSON form
+// (scenarios.EncodeJSON), atomically and durably, with our own writer: a
+// crash leaves the old report or the new one, never a torn one.
 func writeJSON(path string, v any) error {
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		return err
+	var b bytes.Buffer
+	if err := scenarios.EncodeJSON(&b, v); err != nil {
+		return fmt.Errorf("encoding the JSON report: %w", err)
 	}
-	b = append(b, '\n')
-	if err := writer.WriteFile(path, b, 0o644); err != nil {
+	if err := writer.WriteFile(path, b.Bytes(), 0o644); err != nil {
 		return fmt.Errorf("writing the JSON report: %w", err)
 	}
 	return nil

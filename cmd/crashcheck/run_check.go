@@ -5,178 +5,147 @@ package main
 import (
 	"errors"
 	"fmt"
-	"io/fs"
-	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/crashcheck/crashcheck/faultfs"
+	"github.com/crashcheck/crashcheck/scenarios"
 )
 
-// violation is one property that failed in one crash state.
-type violation struct {
-	Model    string `json:"model"`
-	Point    int    `json:"crash_point"`
-	Op       string `json:"op"` // the last operation before the crash, "" at point 0
-	Property string `json:"property"`
-	Path     string `json:"path"`
-	Detail   string `json:"detail"`
-
-	kept, dropped, torn []int
-	keptCount           int
-	describe            string
-}
-
-// checkResult is what checking every crash state found.
-type checkResult struct {
-	ops        []faultfs.Op
-	points     int
-	states     int
-	exhaustive bool
-	violations []violation
-}
-
-// content is a file's content in a state, or why it has none.
-type content struct {
-	absent bool
-	err    error // not a regular file, say
-	c      faultfs.Content
-}
-
-func contentOf(s *faultfs.CrashState, name string) content {
-	c, err := s.Content(name)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return content{absent: true}
-	case err != nil:
-		return content{err: err}
+// check judges the recorded run with the harness's checker: run has no
+// checker of its own, so a bug gets the same report here as under
+// scenarios.Check. --file and --durable are the built-in invariants, each
+// --recover and --check command one invariant of its own (so that two
+// failing checks are both reported: the checker keeps one violation per
+// invariant, model and Kind). A signal stops the check.
+func (r *runner) check(hist *faultfs.History) *scenarios.Report {
+	var runErr error
+	if !r.commandExitedOK {
+		runErr = errors.New(r.commandOutcome())
 	}
-	return content{c: c}
-}
-
-func (a content) same(b content) bool {
-	switch {
-	case a.absent || b.absent:
-		return a.absent == b.absent
-	case a.err != nil || b.err != nil:
-		return a.err != nil && b.err != nil && faultfs.ErrString(a.err) == faultfs.ErrString(b.err)
-	}
-	return a.c.Equal(b.c)
-}
-
-// String describes the content for a report: size and first bytes.
-func (a content) String() string {
-	switch {
-	case a.absent:
-		return "absent"
-	case a.err != nil:
-		return "unreadable (" + faultfs.ErrString(a.err) + ")"
-	}
-	const show = 32
-	s := fmt.Sprintf("%d bytes %s", a.c.Len(), strconv.Quote(string(a.c.Prefix(show))))
-	if a.c.Len() > show {
-		s += "..."
-	}
-	return s
-}
-
-// check enumerates the crash states of hist under every model asked for
-// and checks the properties in each.
-func (r *runner) check(hist *faultfs.History) *checkResult {
-	res := &checkResult{ops: hist.Ops(), points: hist.Points(), exhaustive: true}
-	initial, final := hist.InitialState(), hist.FinalState()
-	olds := make([]content, len(r.cfg.files))
-	news := make([]content, len(r.cfg.files))
-	for i, f := range r.cfg.files {
-		olds[i], news[i] = contentOf(initial, f), contentOf(final, f)
-	}
-	best := map[string]int{} // property key -> index in res.violations
-	add := func(v violation) {
-		key := fmt.Sprintf("%s\x00%d\x00%s\x00%s", v.Model, v.Point, v.Property, v.Path)
-		if i, ok := best[key]; ok {
-			if v.keptCount < res.violations[i].keptCount {
-				res.violations[i] = v
-			}
-			return
-		}
-		best[key] = len(res.violations)
-		res.violations = append(res.violations, v)
-	}
-	opt := faultfs.EnumOptions{MaxStates: r.cfg.maxStates, Seed: r.cfg.seed}
-	last := hist.Points() - 1
-	for _, m := range r.cfg.models {
-		for point := 0; point <= last; point++ {
-			afterExit := point == last && r.commandExitedOK
-			stats := hist.Enumerate(m, point, opt, func(s *faultfs.CrashState) bool {
-				r.checkState(s, m.Name(), point, afterExit, res.ops, olds, news, add)
-				r.mu.Lock()
-				defer r.mu.Unlock()
-				return r.interrupted == nil
-			})
-			res.states += stats.States
-			res.exhaustive = res.exhaustive && stats.Exhaustive
-			if r.interrupted != nil {
-				return res
-			}
-		}
-	}
-	slices.SortStableFunc(res.violations, func(a, b violation) int {
-		if a.Point != b.Point {
-			return a.Point - b.Point
-		}
-		return a.keptCount - b.keptCount
+	return scenarios.CheckHistory(hist, scenarios.HistoryOptions{
+		Name:       "crashcheck run",
+		Models:     r.cfg.models,
+		Invariants: runInvariants(r.cfg, &stateServer{r: r}),
+		MaxStates:  r.cfg.maxStates,
+		Seed:       r.cfg.seed,
+		RunErr:     runErr,
+		Stop: func() bool {
+			r.mu.Lock()
+			defer r.mu.Unlock()
+			return r.interrupted != nil
+		},
 	})
-	return res
 }
 
-func (r *runner) checkState(s *faultfs.CrashState, model string, point int, afterExit bool,
-	ops []faultfs.Op, olds, news []content, add func(violation)) {
-	mk := func(property, path, detail string) violation {
-		v := violation{Model: model, Point: point, Property: property, Path: path, Detail: detail,
-			kept: s.Kept(), dropped: s.Dropped(), torn: s.Torn(), keptCount: s.KeptCount(), describe: s.Describe()}
-		if point > 0 {
-			v.Op = ops[point-1].String()
-		}
-		return v
+// commandOutcome says how COMMAND ended: "COMMAND exited 3", "COMMAND
+// timed out after 1m0s; killed with its process group".
+func (r *runner) commandOutcome() string {
+	if r.commandNote != "" {
+		return "COMMAND " + r.commandNote
 	}
-	for i, f := range r.cfg.files {
-		got := contentOf(s, f)
-		// A file that is neither old nor new breaks atomicity, the worse
-		// failure, even after COMMAND exited; one that is whole but old
-		// there breaks durability.
-		switch {
-		case !got.same(olds[i]) && !got.same(news[i]):
-			add(mk("atomic", f, fmt.Sprintf("%s holds %s; neither old: %s, nor new: %s", f, got, olds[i], news[i])))
-		case r.cfg.durable && afterExit && !got.same(news[i]):
-			add(mk("durable", f, fmt.Sprintf("after COMMAND exited 0, %s holds %s; want the final content: %s", f, got, news[i])))
+	return fmt.Sprintf("COMMAND exited %d", r.commandExit)
+}
+
+// runInvariants lists what the flags ask to hold: for each --file,
+// AtomicReplace and (with --durable) Durable; then each --recover and
+// each --check command, in the order given.
+func runInvariants(cfg *runConfig, srv *stateServer) []scenarios.Invariant {
+	var invs []scenarios.Invariant
+	for _, f := range cfg.files {
+		invs = append(invs, scenarios.AtomicReplace(f))
+		if cfg.durable {
+			invs = append(invs, scenarios.Durable(f))
 		}
 	}
-	if len(r.cfg.checks) == 0 && len(r.cfg.recovers) == 0 {
-		return
+	srv.recovers = cfg.recovers
+	for i, c := range cfg.recovers {
+		invs = append(invs, commandInvariant("Recover", "recover", c, func(s *scenarios.Situation) error {
+			if srv.prepare(s) == i {
+				return errors.New(srv.failure)
+			}
+			return nil
+		}))
 	}
+	for _, c := range cfg.checks {
+		invs = append(invs, commandInvariant("Check", "check", c, func(s *scenarios.Situation) error {
+			if srv.prepare(s) >= 0 {
+				return nil // a --recover failed here: that is the violation
+			}
+			if exit, note, out := srv.r.shell(c, commandEnv(s)); exit != 0 || note != "" {
+				return errors.New(commandDetail(c, exit, note, out))
+			}
+			return nil
+		}))
+	}
+	return invs
+}
+
+// commandInvariant is the invariant of one --check or --recover command:
+// it is judged in crash states only (the state COMMAND left is one of
+// those of the last crash point).
+func commandInvariant(name, property, cmd string, check func(*scenarios.Situation) error) scenarios.Invariant {
+	return scenarios.Invariant{
+		Name:     name + "(" + strconv.Quote(cmd) + ")",
+		Property: property,
+		Check: func(s *scenarios.Situation) error {
+			if s.Kind != scenarios.AfterCrash {
+				return nil
+			}
+			return check(s)
+		},
+	}
+}
+
+// stateServer serves the crash state being judged at the mount for the
+// command invariants: the --recover commands run once per state, on a
+// writable copy, then the --check commands see the result read-only.
+type stateServer struct {
+	r        *runner
+	recovers []string
+	served   faultfs.FS // the state being served: its Situation's Recovered()
+	failed   int        // which --recover failed in it, -1 if none
+	failure  string     // how it failed
+}
+
+// prepare serves s's state at the mount (running the --recover commands
+// on it the first time it is asked for that state) and returns the index
+// of the --recover command that failed there, or -1.
+//
+// A state is known by its Situation's Recovered filesystem, which the
+// checker makes afresh for each state; holding on to it keeps a later one
+// from being allocated at the same address.
+func (sv *stateServer) prepare(s *scenarios.Situation) int {
+	state := s.Recovered().(*faultfs.Mem)
+	if faultfs.FS(state) == sv.served {
+		return sv.failed
+	}
+	sv.served, sv.failed, sv.failure = state, -1, ""
+	if len(sv.recovers) > 0 {
+		sv.r.switchTo(state, false)
+		env := commandEnv(s)
+		for i, c := range sv.recovers {
+			if exit, note, out := sv.r.shell(c, env); exit != 0 || note != "" {
+				sv.failed, sv.failure = i, commandDetail(c, exit, note, out)
+				break
+			}
+		}
+	}
+	sv.r.switchTo(state, true)
+	return sv.failed
+}
+
+// commandEnv is what --check and --recover commands learn of the crash.
+func commandEnv(s *scenarios.Situation) []string {
 	after := "0"
-	if afterExit {
+	if s.Returned && s.RunErr == nil {
 		after = "1"
 	}
-	env := []string{"CRASHCHECK_AFTER_EXIT=" + after, "CRASHCHECK_CRASH_POINT=" + strconv.Itoa(point), "CRASHCHECK_MODEL=" + model}
-	state := s.Mem()
-	if len(r.cfg.recovers) > 0 {
-		r.switchTo(state, false)
-		for _, c := range r.cfg.recovers {
-			if exit, note, out := r.shell(c, env); exit != 0 || note != "" {
-				add(mk("recover", "", commandDetail(c, exit, note, out)))
-				return
-			}
-		}
-	}
-	r.switchTo(state, true)
-	for _, c := range r.cfg.checks {
-		if exit, note, out := r.shell(c, env); exit != 0 || note != "" {
-			add(mk("check", "", commandDetail(c, exit, note, out)))
-		}
-	}
+	return []string{"CRASHCHECK_AFTER_EXIT=" + after, "CRASHCHECK_CRASH_POINT=" + strconv.Itoa(s.Point), "CRASHCHECK_MODEL=" + s.Model}
 }
 
+// commandDetail says how a command failed, with the start of its output:
+// sh -c "test -s f" exited 1: ...
 func commandDetail(cmd string, exit int, note string, out []byte) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "sh -c %s ", strconv.Quote(cmd))

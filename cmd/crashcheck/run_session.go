@@ -15,6 +15,7 @@ import (
 
 	"github.com/crashcheck/crashcheck/faultfs"
 	"github.com/crashcheck/crashcheck/faultfs/fuse"
+	"github.com/crashcheck/crashcheck/scenarios"
 )
 
 // runner is one crashcheck run: the test directory, the namespace that
@@ -244,7 +245,7 @@ func realDir(dir string) (string, error) {
 func absentFiles(hist *faultfs.History, files []string) string {
 	initial, final := hist.InitialState(), hist.FinalState()
 	for _, f := range files {
-		if contentOf(initial, f).absent && contentOf(final, f).absent {
+		if !scenarios.VersionOf(initial, f).Exists && !scenarios.VersionOf(final, f).Exists {
 			return fmt.Sprintf("--file %s: absent from --dir's tree and from the state COMMAND left; nothing to check", f)
 		}
 	}
