@@ -56,6 +56,7 @@ type config struct {
 	modeSet        bool
 	replaceSymlink bool
 	allowXattrLoss bool
+	beforeRename   func() error
 }
 
 func newConfig(opts []Option) config {
@@ -131,4 +132,15 @@ func WithReplaceSymlink() Option {
 // entry masked), not the mask, and named users and groups lose theirs.
 func WithAllowXattrLoss() Option {
 	return optionFunc(func(c *config) { c.allowXattrLoss = true })
+}
+
+// WithBeforeRename has Commit call fn after the temporary file is
+// complete (owner, attributes and mode set, fsynced at [Durable] or
+// [FileSynced], closed) and just before the backup and the rename: the
+// last moment at which the replace can still be abandoned. An error from
+// fn abandons it (target unchanged, temporary file removed). A program
+// that removes the temporary file on a signal (see [File.TempName]) uses
+// fn to stop doing so once the rename may begin.
+func WithBeforeRename(fn func() error) Option {
+	return optionFunc(func(c *config) { c.beforeRename = fn })
 }
