@@ -127,9 +127,12 @@ func WithReplaceSymlink() Option {
 // WithAllowXattrLoss replaces the target even when some of its extended
 // attributes (its ACL among them) cannot be read or set on the new file;
 // without it such a replace fails and leaves the target unchanged. Those
-// that can be kept still are. A lost ACL never widens access: the new
-// file's group bits become the owning group's own permissions (its ACL
-// entry masked), not the mask, and named users and groups lose theirs.
+// that can be kept still are. On Linux a lost ACL never widens access:
+// named users and groups lose their entries, the group bits become the
+// owning group's own permissions (its ACL entry masked), not the mask,
+// and neither group nor other bits grant what a named entry denied (see
+// "What is kept" in the package doc). On other platforms ACLs are not
+// seen at all.
 func WithAllowXattrLoss() Option {
 	return optionFunc(func(c *config) { c.allowXattrLoss = true })
 }
