@@ -5,8 +5,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"os/exec"
 	"strconv"
+	"sync"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 )
@@ -16,6 +20,11 @@ var updateScripts = flag.Bool("update-scripts", false, "rewrite testscript golde
 // umaskEnv, when set in a script, is the umask the atomicwrite command
 // runs under, so that scripts about modes do not depend on the caller's.
 const umaskEnv = "ATOMICWRITE_TEST_UMASK"
+
+// signalEnv, when set in a script, is the commit stage ("fsynced" or
+// "renaming", see stageHook) at which the atomicwrite command sends
+// itself SIGTERM.
+const signalEnv = "ATOMICWRITE_TEST_SIGNAL_AT"
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
@@ -27,6 +36,16 @@ func TestMain(m *testing.M) {
 					os.Exit(2)
 				}
 				setUmask(int(n))
+			}
+			if at := os.Getenv(signalEnv); at != "" {
+				// Signal ourselves at that stage, and give the
+				// handler time to act on it.
+				stageHook = func(stage string) {
+					if stage == at {
+						syscall.Kill(os.Getpid(), syscall.SIGTERM)
+						time.Sleep(100 * time.Millisecond)
+					}
+				}
 			}
 			os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 		},
@@ -48,6 +67,7 @@ func TestScripts(t *testing.T) {
 		RequireExplicitExec: true,
 		UpdateScripts:       *updateScripts,
 		Cmds:                scriptCmds,
+		Condition:           scriptCondition,
 	})
 }
 
@@ -120,3 +140,26 @@ var scriptCmds = map[string]func(ts *testscript.TestScript, neg bool, args []str
 	},
 	"mkfifo": mkfifoCmd,
 }
+
+// scriptCondition knows [acl]: the filesystem that holds the scripts'
+// work directories (os.TempDir) takes POSIX ACLs, tried with setfacl.
+func scriptCondition(cond string) (bool, error) {
+	if cond != "acl" {
+		return false, fmt.Errorf("unknown condition %q", cond)
+	}
+	aclOnce.Do(func() {
+		f, err := os.CreateTemp("", "acl-probe-")
+		if err != nil {
+			return
+		}
+		f.Close()
+		defer os.Remove(f.Name())
+		aclOK = exec.Command("setfacl", "-m", "user:daemon:r", f.Name()).Run() == nil
+	})
+	return aclOK, nil
+}
+
+var (
+	aclOnce sync.Once
+	aclOK   bool
+)

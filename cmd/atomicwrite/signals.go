@@ -79,12 +79,23 @@ func (in *interrupts) create(name string, perm fs.FileMode, opts []writer.Option
 // rename never happens. A signal already sent may still be on its way
 // from the runtime to watch: settle gives it that time.
 func (in *interrupts) beforeRename() error {
+	if stageHook != nil {
+		stageHook("fsynced")
+	}
 	time.Sleep(settle)
 	in.mu.Lock()
-	defer in.mu.Unlock()
 	in.committing = true
+	in.mu.Unlock()
+	if stageHook != nil {
+		stageHook("renaming")
+	}
 	return nil
 }
+
+// stageHook, set by tests only, is called at the two sides of the point
+// of no return: "fsynced" (the temporary file is complete, a signal still
+// aborts) and "renaming" (a signal now waits for the rename).
+var stageHook func(stage string)
 
 // settle is how long beforeRename waits for a signal already delivered to
 // the process to reach watch: far more than the runtime takes, far less
