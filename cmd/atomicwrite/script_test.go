@@ -4,13 +4,11 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"path/filepath"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"sync"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 )
@@ -38,14 +36,7 @@ func TestMain(m *testing.M) {
 				setUmask(int(n))
 			}
 			if at := os.Getenv(signalEnv); at != "" {
-				// Signal ourselves at that stage, and give the
-				// handler time to act on it.
-				stageHook = func(stage string) {
-					if stage == at {
-						syscall.Kill(os.Getpid(), syscall.SIGTERM)
-						time.Sleep(100 * time.Millisecond)
-					}
-				}
+				signalSelfAt(at)
 			}
 			os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 		},
