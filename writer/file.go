@@ -124,17 +124,25 @@ func (f *File) settle() {
 // refresh looks the target up again, at the start of Commit, so that a
 // change of its mode, owner or ACL made while the content was being
 // written (a chmod, a setfacl -x) is what the new file gets, not undone
-// by values read at Create. A target that is no longer a regular file
-// keeps what Create found: the rename decides what becomes of it.
-func (f *File) refresh() {
+// by values read at Create. A target that is gone or no longer a regular
+// file keeps what Create found: the rename decides what becomes of it.
+// Any other failure to look it up is an error.
+func (f *File) refresh() error {
 	fi, err := f.c.fsys.Lstat(f.t.path)
-	if err != nil || !fi.Mode().IsRegular() {
-		return
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil
 	}
 	f.t.exists = true
 	f.t.mode = fi.Mode() & (fs.ModePerm | fs.ModeSetuid | fs.ModeSetgid | fs.ModeSticky)
 	f.t.uid, f.t.gid = fileOwner(fi)
 	f.settle()
+	return nil
 }
 
 // TempName returns the temporary file's path. It does not change during
@@ -232,7 +240,9 @@ func (f *File) Commit() error {
 		return f.closedErr("commit")
 	}
 	c := &f.c
-	f.refresh()
+	if err := f.refresh(); err != nil {
+		return f.fail("look up target again", err)
+	}
 	if f.uid >= 0 || f.gid >= 0 {
 		// Before Chmod: chown clears the setuid and setgid bits.
 		if err := f.f.Chown(f.uid, f.gid); err != nil && (f.strict || !errors.Is(err, syscall.EPERM)) {
