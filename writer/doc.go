@@ -15,12 +15,14 @@
 // are exactly:
 //
 //	lstat(target)
-//	llistxattr(target), lgetxattr(target, name)...   Linux: each extended attribute it has
 //	open(dir/.base.<16 hex>.crashcheck-tmp, O_WRONLY|O_CREAT|O_EXCL|O_NOFOLLOW|O_CLOEXEC, 0600)
+//	flock(temp, LOCK_EX|LOCK_NB)     unix: held until close, so RemoveStale leaves a live temp alone
 //	write(temp)...                   every byte; a short write is continued
+//	lstat(target)                    again at Commit: the mode, owner and attributes as they are now
+//	llistxattr(target), lgetxattr(target, name)...   Linux: each extended attribute it has
 //	fchown(temp)                     only if the target's owner differs from ours
 //	fsetxattr(temp, name, value)...  Linux: each of the target's extended attributes, its ACL included
-//	fremovexattr(temp, system.posix_acl_access)   Linux: only if the target has no ACL
+//	fremovexattr(temp, system.posix_acl_access)   Linux: only if the target's ACL is not on the temp
 //	fchmod(temp, mode)               the target's mode, or perm &^ umask for a new file
 //	fsync(temp)                      never retried after a failure
 //	close(temp)
@@ -28,6 +30,9 @@
 //	rename(temp, target)             (os.Rename adds an lstat of target on the real filesystem)
 //	open(dir, O_RDONLY), fsync(dir), close(dir)
 //
+// Through a [faultfs.Root] the attributes are read by open(O_PATH) of the
+// target and listxattr/getxattr of /proc/self/fd/N, so that the name
+// cannot escape the root.
 // A new target adds a read of the umask. [FileSynced] leaves out the
 // directory fsync (the level of google/renameio), [NoSync] leaves out both
 // fsyncs: the replace is then atomic against a crash of the process only.
@@ -35,33 +40,58 @@
 // # What is kept
 //
 // An existing target keeps its permission bits (setuid, setgid and sticky
-// included) and, when the process may set it, its owner and group. On
-// Linux it also keeps every extended attribute the process can see: its
-// POSIX ACL (system.posix_acl_access), user.*, security.* (SELinux labels,
-// file capabilities) and, for a privileged process, trusted.*. They are
-// set on the temporary file before it is fsynced and renamed, after the
-// owner (chown clears file capabilities) and before the mode. A target
-// without an ACL gives a file without one, even in a directory whose
-// default ACL the temporary file inherited; a new file inherits the
-// default ACL as any new file does.
+// included) and, when the process may set it, its owner and group, as
+// they are when Commit starts: Commit looks the target up again, so a
+// chmod or setfacl made while the content was being written is kept, not
+// undone. On Linux it also keeps every extended attribute the process can
+// see: its POSIX ACL (system.posix_acl_access), user.*, security.*
+// (SELinux and Smack labels, file capabilities: security.capability is
+// copied, as the setuid bit is, which only root may do) and, for a
+// privileged process, trusted.*. security.ima and security.evm are not
+// copied: they are hashes of the old content and metadata, wrong for the
+// new file (where IMA/EVM run, the kernel computes new ones). The
+// attributes are set on the temporary file before it is fsynced and
+// renamed, after the owner (chown clears file capabilities) and before
+// the mode. A target without an ACL gives a file without one, even in a
+// directory whose default ACL the temporary file inherited; a new file
+// inherits the default ACL as any new file does.
 //
 // An attribute that cannot be kept (the process may not set trusted.* or
 // security.*, the filesystem refuses it) fails the replace, leaving the
 // target unchanged and removing the temporary file; the error holds an
-// [*XattrError] naming the attribute. [WithAllowXattrLoss] replaces the
-// target anyway, keeping what it can, and never widens access: a lost ACL
-// leaves named users and groups without access and gives the owning group
-// its own effective permissions (its ACL entry masked), not the mask that
-// ls shows as the group bits. Attributes the process cannot even see
-// (trusted.* for an unprivileged one) are lost without an error.
+// [*XattrError] naming the attribute. A security label is never dropped
+// silently: it is access control, and the new file would get the
+// directory's default label instead. [WithAllowXattrLoss] replaces the
+// target anyway, keeping what it can, and on Linux never widens access:
+// a lost ACL leaves named users and groups without their entries, the
+// owning group gets its own effective permissions (its entry masked, and
+// no more than any named user had), and other gets no more than any named
+// user or group had (a named entry that denied what other allowed
+// decided for that principal); if the ACL could not even be read, the new
+// file has no group or other bits. An ACL inherited from the directory
+// that cannot be removed from the new file leaves it without group bits
+// (they would be the inherited ACL's mask). Attributes the process cannot
+// even see (trusted.* for an unprivileged one) are lost without an error.
+//
+// Which filesystem's attributes are read: the [faultfs.FS] given to
+// [WithFS] if it implements [XattrFS] (and its temporary file
+// [XattrFile]); else, if it has an Unwrap() faultfs.FS method, the FS it
+// wraps, by the same rule; on Linux, [faultfs.OS]'s and [faultfs.Root]'s
+// through the system calls, and those of any other FS whose temporary
+// file is, by device and inode, the real file at the same name (an
+// injector of faults over faultfs.OS), by path. Any other FS (such as
+// [faultfs.Mem]) is taken to have no extended attributes: an FS that
+// wraps the real filesystem under other names must implement [XattrFS]
+// or Unwrap, or the ACLs of its files are not seen.
 //
 // A new file gets perm &^ umask. [WithMode] and [WithOwner] override both;
 // an explicit mode applies to a kept ACL as chmod(2) applies it (through
-// the mask). Not carried over: other hard links to the old inode (they
-// keep the old content), timestamps (the new file's are now), and on
-// platforms other than Linux extended attributes and ACLs (unless the
-// [faultfs.FS] given to [WithFS] reads and sets them). The target is a new
-// inode.
+// the mask), already in the ACL set on the temporary file, so that the
+// file never grants the old ACL's access, not even until the fchmod. Not
+// carried over: other hard links to the old inode (they keep the old
+// content), timestamps (the new file's are now), and on platforms other
+// than Linux extended attributes and ACLs (unless the [faultfs.FS] given
+// to [WithFS] implements [XattrFS]). The target is a new inode.
 //
 // A symbolic link is followed (up to 40 links, then ELOOP): the file it
 // points to is replaced, in that file's directory, and the link stays a
@@ -81,8 +111,9 @@
 //
 // The target must be a regular file or absent; a directory, device, FIFO or
 // socket is refused, and so is a target whose parent directory is missing
-// (parents are never created). [RemoveStale] deletes the temporary files a
-// crash left behind, and only those.
+// (parents are never created): the error then holds a [*DirError]
+// saying which. [RemoveStale] deletes the temporary files a crash left
+// behind, and only those.
 //
 // # Limits
 //
@@ -91,7 +122,13 @@
 //   - Concurrent writers to one target do not corrupt it: the last rename
 //     wins and the result is one writer's whole content. Use a lock if
 //     updates must not be lost.
-//   - Linux and other unix systems: as above. Darwin: [os.File.Sync] issues
+//   - Linux: as above. Other unix systems (FreeBSD, macOS): extended
+//     attributes and ACLs are not kept, and a lost ACL is not detected:
+//     the new file gets the mode stat reports, so on a target with an
+//     ACL, named users and groups lose their entries but the group bits
+//     (there the mask, or the ACL's group entry) may grant the owning
+//     group more than the ACL did. Use an [XattrFS] to keep them.
+//   - Darwin: [os.File.Sync] issues
 //     F_FULLFSYNC, so a durable replace also flushes the drive's cache;
 //     directories are synced the same way.
 //   - Windows: rename replaces the target (MoveFileEx with

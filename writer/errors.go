@@ -3,7 +3,10 @@ package writer
 import (
 	"errors"
 	"io/fs"
-	"syscall"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // ErrNotDurable is matched (with errors.Is) by the error returned when the
@@ -63,12 +66,44 @@ type BackupError struct {
 	Err  error  // the cause, wrapping a syscall.Errno
 }
 
-func (e *BackupError) Error() string {
-	var errno syscall.Errno
-	if errors.As(e.Err, &errno) {
-		return e.Path + ": " + errno.Error()
-	}
-	return e.Path + ": " + e.Err.Error()
-}
+func (e *BackupError) Error() string { return e.Path + ": " + errnoText(e.Err) }
 
 func (e *BackupError) Unwrap() error { return e.Err }
+
+// DirError is the cause of a replace refused because no temporary file
+// could be created in the target's directory: the directory does not
+// exist (the target's parent, or the directory of the file a symbolic
+// link points to), or it exists but takes no new files, as in /proc and
+// /sys. The target is unchanged.
+type DirError struct {
+	Dir    string // the directory ("." for the working directory)
+	Link   string // the symbolic link's destination, when the target is a link to a file whose directory is missing
+	Exists bool   // the directory exists but takes no new files
+	Err    error  // the cause, wrapping a syscall.Errno
+}
+
+// Reason says what is wrong with the directory, in words, without the
+// errno; names holding control characters are quoted.
+func (e *DirError) Reason() string {
+	dir := quoteName(e.Dir)
+	switch {
+	case e.Exists:
+		return "directory " + dir + " does not accept new files (a virtual filesystem such as /proc or /sys?)"
+	case e.Link != "":
+		return "symbolic link points to " + quoteName(e.Link) + ", whose directory " + dir + " does not exist"
+	}
+	return "parent directory " + dir + " does not exist"
+}
+
+func (e *DirError) Error() string { return e.Reason() + ": " + errnoText(e.Err) }
+
+func (e *DirError) Unwrap() error { return e.Err }
+
+// quoteName is name as a message shows it: quoted (strconv.Quote) when it
+// holds control characters, newlines or bytes that are not UTF-8.
+func quoteName(name string) string {
+	if !utf8.ValidString(name) || strings.ContainsFunc(name, unicode.IsControl) {
+		return strconv.Quote(name)
+	}
+	return name
+}

@@ -225,20 +225,33 @@ func ExampleWithKeepTemp() {
 	// Output: true
 }
 
+// labelledFS is an in-memory filesystem whose files all carry one
+// extended attribute that its files cannot take: a stand-in for a label
+// the process may not set.
+type labelledFS struct{ *faultfs.Mem }
+
+func (labelledFS) Listxattr(string) ([]string, error)      { return []string{"security.label"}, nil }
+func (labelledFS) Getxattr(string, string) ([]byte, error) { return []byte("secret"), nil }
+
+var _ writer.XattrFS = labelledFS{}
+
 func ExampleXattrError() {
-	dir := exampleDir()
-	defer os.RemoveAll(dir)
-	name := filepath.Join(dir, "shared.txt")
-	os.WriteFile(name, []byte("old"), 0o640)
+	fsys := labelledFS{faultfs.NewMem()}
+	if err := faultfs.WriteFile(fsys, "/shared.txt", []byte("old"), 0o640); err != nil {
+		log.Fatal(err)
+	}
 
 	// A target whose ACL or other extended attributes cannot be kept is
 	// left as it was, unless the loss is allowed.
-	err := writer.WriteFile(name, []byte("new"), 0o644)
+	err := writer.WriteFile("/shared.txt", []byte("new"), 0o644, writer.WithFS(fsys))
 	var xe *writer.XattrError
 	if errors.As(err, &xe) {
-		log.Printf("%s: %v; retrying without it", name, xe)
-		err = writer.WriteFile(name, []byte("new"), 0o644, writer.WithAllowXattrLoss())
+		fmt.Println("refused:", xe)
+		err = writer.WriteFile("/shared.txt", []byte("new"), 0o644, writer.WithFS(fsys), writer.WithAllowXattrLoss())
 	}
-	fmt.Println(err)
-	// Output: <nil>
+	b, _ := faultfs.ReadFile(fsys, "/shared.txt")
+	fmt.Println(string(b), err)
+	// Output:
+	// refused: cannot keep extended attribute security.label: operation not supported
+	// new <nil>
 }

@@ -165,17 +165,17 @@ func TestOpSequence(t *testing.T) {
 		want  []string
 	}{
 		{"durable", nil, true, []string{
-			"lstat t", "create TMP", "write TMP", "fchmod TMP", "fsync TMP", "close TMP",
+			"lstat t", "create TMP", "write TMP", "lstat t", "lstat TMP", "fchmod TMP", "fsync TMP", "close TMP",
 			"rename t", "open " + dirBase, "fsyncdir " + dirBase, "close " + dirBase}},
 		{"file-synced", []Option{WithDurability(FileSynced)}, true, []string{
-			"lstat t", "create TMP", "write TMP", "fchmod TMP", "fsync TMP", "close TMP", "rename t"}},
+			"lstat t", "create TMP", "write TMP", "lstat t", "lstat TMP", "fchmod TMP", "fsync TMP", "close TMP", "rename t"}},
 		{"no-sync", []Option{WithDurability(NoSync)}, true, []string{
-			"lstat t", "create TMP", "write TMP", "fchmod TMP", "close TMP", "rename t"}},
+			"lstat t", "create TMP", "write TMP", "lstat t", "lstat TMP", "fchmod TMP", "close TMP", "rename t"}},
 		{"backup", []Option{WithBackup("~")}, true, []string{
-			"lstat t", "create TMP", "write TMP", "fchmod TMP", "fsync TMP", "close TMP",
+			"lstat t", "create TMP", "write TMP", "lstat t", "lstat TMP", "fchmod TMP", "fsync TMP", "close TMP",
 			"link t", "rename t~", "rename t", "open " + dirBase, "fsyncdir " + dirBase, "close " + dirBase}},
 		{"new file", nil, false, []string{
-			"lstat t", "create TMP", "write TMP", "fchmod TMP", "fsync TMP", "close TMP",
+			"lstat t", "create TMP", "write TMP", "lstat t", "fchmod TMP", "fsync TMP", "close TMP",
 			"rename t", "open " + dirBase, "fsyncdir " + dirBase, "close " + dirBase}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

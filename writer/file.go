@@ -28,9 +28,9 @@ type File struct {
 	tmp      string // the temporary file's path
 	f        faultfs.File
 	mode     fs.FileMode
-	uid, gid int           // owner to set, -1 to leave
-	strict   bool          // an owner the process may not set is an error
-	xattrs   *targetXattrs // the existing target's extended attributes, nil if it has none to keep
+	perm     fs.FileMode // Create's perm argument
+	uid, gid int         // owner to set, -1 to leave
+	strict   bool        // an owner the process may not set is an error
 	done     bool
 	err      error // why the File was abandoned, if it was
 }
@@ -43,10 +43,12 @@ var (
 // Create starts replacing name. Nothing is visible at name until Commit
 // succeeds. perm is the mode of a new file, before the umask; an existing
 // file keeps its mode, owner and extended attributes (its ACL included;
-// see "What is kept" in the package doc). Create looks the target up
-// (following symbolic links), refuses one that is not a regular file,
-// reads its extended attributes and creates the temporary file in the
-// target's directory.
+// see "What is kept" in the package doc), as they are when Commit starts.
+// Create looks the target up (following symbolic links), refuses one that
+// is not a regular file and creates the temporary file in the target's
+// directory. On unix the temporary file is locked (flock, LOCK_EX) until
+// it is closed, so that [RemoveStale] leaves it alone however long the
+// replace takes.
 func Create(name string, perm fs.FileMode, opts ...Option) (*File, error) {
 	f := &File{c: newConfig(opts), name: name}
 	if err := f.open(perm); err != nil {
@@ -63,6 +65,31 @@ func (f *File) open(perm fs.FileMode) error {
 	}
 	f.t = t
 
+	f.perm = perm
+	f.settle()
+	for attempt := 1; ; attempt++ {
+		f.tmp = t.dir + c.tempName(t.base)
+		tf, err := c.fsys.OpenFile(f.tmp, tempFlags, 0o600)
+		if err == nil {
+			f.f = tf
+			lockTemp(tf)
+			return nil
+		}
+		if errors.Is(err, fs.ErrExist) && attempt < tempAttempts {
+			continue
+		}
+		step := "create temp file in " + syncDirName(t.dir)
+		if errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ENOTDIR) {
+			step, err = "create temp file", missingDir(c.fsys, f.name, t, err)
+		}
+		return replaceErr(f.name, step, err, "target unchanged")
+	}
+}
+
+// settle derives the new file's mode and owner from the options and the
+// target as f.t describes it.
+func (f *File) settle() {
+	c, t := &f.c, f.t
 	const kept = fs.ModePerm | fs.ModeSetuid | fs.ModeSetgid | fs.ModeSticky
 	switch {
 	case c.modeSet:
@@ -70,9 +97,8 @@ func (f *File) open(perm fs.FileMode) error {
 	case t.exists:
 		f.mode = t.mode
 	default:
-		f.mode = perm & kept &^ faultfs.Umask(c.fsys)
+		f.mode = f.perm & kept &^ faultfs.Umask(c.fsys)
 	}
-
 	f.uid, f.gid = -1, -1
 	if t.exists {
 		// Keep the owner, when it is not what a new file gets anyway.
@@ -84,12 +110,6 @@ func (f *File) open(perm fs.FileMode) error {
 			f.gid = t.gid
 		}
 	}
-	if t.exists {
-		if xfs := xattrsOf(c.fsys); xfs != nil {
-			tx := readXattrs(xfs, t.path)
-			f.xattrs = &tx
-		}
-	}
 	if c.owner {
 		f.strict = true
 		if c.uid >= 0 {
@@ -99,23 +119,30 @@ func (f *File) open(perm fs.FileMode) error {
 			f.gid = c.gid
 		}
 	}
+}
 
-	for attempt := 1; ; attempt++ {
-		f.tmp = t.dir + c.tempName(t.base)
-		tf, err := c.fsys.OpenFile(f.tmp, tempFlags, 0o600)
-		if err == nil {
-			f.f = tf
-			return nil
-		}
-		if errors.Is(err, fs.ErrExist) && attempt < tempAttempts {
-			continue
-		}
-		step := "create temp file in " + syncDirName(t.dir)
-		if errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ENOTDIR) {
-			step = missingDirStep(c.fsys, f.name, t)
-		}
-		return replaceErr(f.name, step, err, "target unchanged")
+// refresh looks the target up again, at the start of Commit, so that a
+// change of its mode, owner or ACL made while the content was being
+// written (a chmod, a setfacl -x) is what the new file gets, not undone
+// by values read at Create. A target that is gone or no longer a regular
+// file keeps what Create found: the rename decides what becomes of it.
+// Any other failure to look it up is an error.
+func (f *File) refresh() error {
+	fi, err := f.c.fsys.Lstat(f.t.path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
 	}
+	if err != nil {
+		return err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil
+	}
+	f.t.exists = true
+	f.t.mode = fi.Mode() & (fs.ModePerm | fs.ModeSetuid | fs.ModeSetgid | fs.ModeSticky)
+	f.t.uid, f.t.gid = fileOwner(fi)
+	f.settle()
+	return nil
 }
 
 // TempName returns the temporary file's path. It does not change during
@@ -123,17 +150,16 @@ func (f *File) open(perm fs.FileMode) error {
 // Write or Commit, to remove the file before the process exits.
 func (f *File) TempName() string { return f.tmp }
 
-// missingDirStep says why no file could be created in t's directory.
-func missingDirStep(fsys faultfs.FS, name string, t target) string {
-	dir := syncDirName(t.dir)
-	if fi, err := fsys.Stat(dir); err == nil && fi.IsDir() {
+// missingDir says why no file could be created in t's directory.
+func missingDir(fsys faultfs.FS, name string, t target, err error) *DirError {
+	e := &DirError{Dir: syncDirName(t.dir), Err: err}
+	if fi, serr := fsys.Stat(e.Dir); serr == nil && fi.IsDir() {
 		// /proc, /sys: the directory is there, new names are not.
-		return "directory " + dir + " does not accept new files (a virtual filesystem such as /proc or /sys?)"
+		e.Exists = true
+	} else if t.path != name {
+		e.Link = t.path
 	}
-	if t.path != name {
-		return "symbolic link points to " + t.path + ", whose directory " + dir + " does not exist"
-	}
-	return "parent directory " + dir + " does not exist"
+	return e
 }
 
 // Write writes all of p to the temporary file, continuing after short
@@ -194,15 +220,18 @@ func (w fullWriter) Write(p []byte) (int, error) {
 	return n, nil
 }
 
-// Commit replaces the target with what was written: it sets the owner,
-// the extended attributes and the mode on the temporary file, fsyncs it,
-// closes it, keeps a backup if asked and renames it over the target; at
-// [Durable] it then fsyncs the directory. When Commit returns nil at
-// [Durable], the new content, mode, owner and extended attributes survive
-// a power loss. An extended attribute that cannot be kept is an error
-// (target unchanged) unless [WithAllowXattrLoss]. An error that does not match
-// [ErrNotDurable] means the target is unchanged; one that does means the
-// target holds the new content but a power loss may undo that.
+// Commit replaces the target with what was written: it looks the target
+// up again and reads its extended attributes (so that changes made to it
+// since Create are kept, not undone), sets the owner, the extended
+// attributes and the mode on the temporary file, fsyncs it, closes it,
+// calls the [WithBeforeRename] function, keeps a backup if asked and
+// renames the temporary file over the target; at [Durable] it then fsyncs
+// the directory. When Commit returns nil at [Durable], the new content,
+// mode, owner and extended attributes survive a power loss. An extended
+// attribute that cannot be kept is an error (target unchanged) unless
+// [WithAllowXattrLoss]. An error that does not match [ErrNotDurable] means
+// the target is unchanged; one that does means the target holds the new
+// content but a power loss may undo that.
 func (f *File) Commit() error {
 	if f.done {
 		if f.err != nil {
@@ -211,6 +240,9 @@ func (f *File) Commit() error {
 		return f.closedErr("commit")
 	}
 	c := &f.c
+	if err := f.refresh(); err != nil {
+		return f.fail("look up target again", err)
+	}
 	if f.uid >= 0 || f.gid >= 0 {
 		// Before Chmod: chown clears the setuid and setgid bits.
 		if err := f.f.Chown(f.uid, f.gid); err != nil && (f.strict || !errors.Is(err, syscall.EPERM)) {
@@ -218,17 +250,11 @@ func (f *File) Commit() error {
 		}
 	}
 	mode := f.mode
-	if f.xattrs != nil {
-		// After Chown, which clears security.capability; before Chmod,
-		// so that an explicit mode applies to the kept ACL (its mask)
-		// as chmod(2) applies it.
-		lost, aclKept := keepXattrs(f.f, *f.xattrs)
-		if lost != nil && !c.allowXattrLoss {
-			return f.fail("keep the target's extended attributes", lost)
-		}
-		if !aclKept && !c.modeSet {
-			// The mode's group bits showed the ACL's mask.
-			mode = modeWithoutACL(mode, f.xattrs.acl)
+	if f.t.exists {
+		// After Chown, which clears security.capability; before Chmod.
+		var err error
+		if mode, err = f.carryXattrs(mode); err != nil {
+			return f.fail("keep the target's extended attributes", err)
 		}
 	}
 	if err := f.f.Chmod(mode); err != nil {
@@ -246,6 +272,11 @@ func (f *File) Commit() error {
 	f.f = nil
 	if err := tf.Close(); err != nil {
 		return f.fail("close temp file", err)
+	}
+	if c.beforeRename != nil {
+		if err := c.beforeRename(); err != nil {
+			return f.fail("before rename", err)
+		}
 	}
 	if c.backupSuffix != "" && (f.t.exists || f.t.link) {
 		if err := f.backup(); err != nil {
@@ -267,6 +298,43 @@ func (f *File) Commit() error {
 		}
 	}
 	return nil
+}
+
+// carryXattrs carries the target's extended attributes over to the
+// temporary file and returns the mode to give it: mode itself, or, where
+// the target's ACL is lost, one that grants no principal more than the
+// ACL did (see modeWithoutACL), without group bits where an ACL inherited
+// from the directory may remain on the new file (they would be its mask).
+// The error is the first attribute lost, unless WithAllowXattrLoss.
+func (f *File) carryXattrs(mode fs.FileMode) (fs.FileMode, error) {
+	c := &f.c
+	xfs, xf := xattrAccess(c.fsys, f.tmp, f.f)
+	if xfs == nil {
+		return mode, nil // the filesystem has no extended attributes
+	}
+	tx := readXattrs(xfs, f.t.path)
+	var explicit *fs.FileMode
+	if c.modeSet {
+		explicit = &mode
+	}
+	lost, acl := keepXattrs(xf, tx, explicit)
+	if !acl.clean {
+		// Nothing could be removed; there may be nothing to remove.
+		if _, err := xfs.Getxattr(f.tmp, aclAccess); errors.Is(err, syscall.ENODATA) || err != nil && notSupported(err) {
+			acl.clean = true
+		}
+	}
+	if lost != nil && !c.allowXattrLoss {
+		return mode, lost
+	}
+	if !acl.kept && !c.modeSet && tx.hasACL() {
+		// The mode's group bits showed the ACL's mask.
+		mode = modeWithoutACL(mode, tx.acl)
+	}
+	if !acl.clean {
+		mode &^= 0o070
+	}
+	return mode, nil
 }
 
 // backup hard-links the current target (the link itself, under

@@ -56,6 +56,7 @@ type config struct {
 	modeSet        bool
 	replaceSymlink bool
 	allowXattrLoss bool
+	beforeRename   func() error
 }
 
 func newConfig(opts []Option) config {
@@ -126,9 +127,23 @@ func WithReplaceSymlink() Option {
 // WithAllowXattrLoss replaces the target even when some of its extended
 // attributes (its ACL among them) cannot be read or set on the new file;
 // without it such a replace fails and leaves the target unchanged. Those
-// that can be kept still are. A lost ACL never widens access: the new
-// file's group bits become the owning group's own permissions (its ACL
-// entry masked), not the mask, and named users and groups lose theirs.
+// that can be kept still are. On Linux a lost ACL never widens access:
+// named users and groups lose their entries, the group bits become the
+// owning group's own permissions (its ACL entry masked), not the mask,
+// and neither group nor other bits grant what a named entry denied (see
+// "What is kept" in the package doc). On other platforms ACLs are not
+// seen at all.
 func WithAllowXattrLoss() Option {
 	return optionFunc(func(c *config) { c.allowXattrLoss = true })
+}
+
+// WithBeforeRename has Commit call fn after the temporary file is
+// complete (owner, attributes and mode set, fsynced at [Durable] or
+// [FileSynced], closed) and just before the backup and the rename: the
+// last moment at which the replace can still be abandoned. An error from
+// fn abandons it (target unchanged, temporary file removed). A program
+// that removes the temporary file on a signal (see [File.TempName]) uses
+// fn to stop doing so once the rename may begin.
+func WithBeforeRename(fn func() error) Option {
+	return optionFunc(func(c *config) { c.beforeRename = fn })
 }

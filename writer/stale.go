@@ -10,10 +10,12 @@ import (
 // RemoveStale removes from dir the temporary files that replaces
 // interrupted by a crash left behind: regular files named like this
 // package's temporary files (".<name>.<16 hex digits>.crashcheck-tmp", or
-// the pattern given with [WithTempPattern]) and last modified more than
-// olderThan ago. A replace still in progress keeps writing its temporary
-// file, so an olderThan longer than any replace takes leaves live ones
-// alone. Nothing else is touched: other dot files, and files that merely
+// the pattern given with [WithTempPattern]), last modified more than
+// olderThan ago and, on unix, not locked: a replace in progress holds an
+// flock on its temporary file for its whole life, however long its input
+// is silent, and a file that cannot be opened to try the lock is left
+// alone too. Elsewhere only the age tells a live replace's file from a
+// dead one's, so olderThan must be longer than any replace takes. Nothing else is touched: other dot files, and files that merely
 // look similar, stay. It returns the paths it removed; it does not fsync
 // dir (losing a removal to a crash only brings the garbage back).
 // [WithFS] and [WithTempPattern] apply; other options are ignored.
@@ -64,7 +66,7 @@ func (c *config) staleTemps(dir string, olderThan time.Duration) ([]string, erro
 			errs = append(errs, err)
 			continue
 		}
-		if !fi.Mode().IsRegular() || !fi.ModTime().Before(cutoff) {
+		if !fi.Mode().IsRegular() || !fi.ModTime().Before(cutoff) || inUse(c.fsys, path) {
 			continue
 		}
 		stale = append(stale, path)

@@ -13,25 +13,72 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// xattrsOf returns fsys's extended attributes: its own if it has the
-// capability, the system calls' for the real filesystem, nil otherwise.
-func xattrsOf(fsys faultfs.FS) xattrFS {
+// systemXattrs returns the extended attributes of fsys's files that the
+// system calls reach: those of the real filesystem for faultfs.OS and
+// *faultfs.Root; for another FS, the real filesystem's by path when the
+// temporary file tmp that fsys created is, by device and inode, the real
+// file at that path (fsys then uses the real filesystem's names, as an
+// injector of faults over faultfs.OS does). Otherwise nil: fsys's files
+// are not the real filesystem's at those names.
+func systemXattrs(fsys faultfs.FS, tmp string) XattrFS {
 	switch x := fsys.(type) {
-	case xattrFS:
-		return x
 	case faultfs.OS:
 		return osXattrs{}
 	case *faultfs.Root:
 		return rootXattrs{x}
 	}
+	if sameRealFile(fsys, tmp) {
+		return osXattrs{}
+	}
 	return nil
 }
 
-// fileXattrs returns the extended attributes of an open file of the real
-// filesystem (one with a file descriptor), or nil.
-func fileXattrs(f faultfs.File) xattrFile {
-	if c, ok := f.(syscall.Conn); ok {
+// sameRealFile reports whether name in fsys is the real filesystem's file
+// of that name. The real lstat comes first, so that an FS whose names are
+// not the real filesystem's sees no extra call.
+func sameRealFile(fsys faultfs.FS, name string) bool {
+	real, err := os.Lstat(name)
+	if err != nil {
+		return false
+	}
+	fi, err := fsys.Lstat(name)
+	if err != nil {
+		return false
+	}
+	a, ok1 := real.Sys().(*syscall.Stat_t)
+	b, ok2 := fi.Sys().(*syscall.Stat_t)
+	return ok1 && ok2 && a.Dev == b.Dev && a.Ino == b.Ino
+}
+
+// fileXattrs returns the means of setting the temporary file tf's
+// extended attributes: its file descriptor, if it has one; else, when the
+// target's attributes are the real filesystem's by path (xfs is
+// osXattrs), the real file at tmp by path. Otherwise nil.
+func fileXattrs(tf faultfs.File, tmp string, xfs XattrFS) XattrFile {
+	if c, ok := tf.(syscall.Conn); ok {
 		return fdXattrs{c}
+	}
+	if _, ok := xfs.(osXattrs); ok {
+		return pathXattrs(tmp)
+	}
+	return nil
+}
+
+// pathXattrs sets the extended attributes of the real file at its path,
+// without following a final symbolic link: the temporary file of an FS
+// whose files have no descriptor but are the real filesystem's.
+type pathXattrs string
+
+func (p pathXattrs) Setxattr(attr string, data []byte) error {
+	if err := unix.Lsetxattr(string(p), attr, data, 0); err != nil {
+		return &os.PathError{Op: "lsetxattr " + attr, Path: string(p), Err: err}
+	}
+	return nil
+}
+
+func (p pathXattrs) Removexattr(attr string) error {
+	if err := unix.Lremovexattr(string(p), attr); err != nil {
+		return &os.PathError{Op: "lremovexattr " + attr, Path: string(p), Err: err}
 	}
 	return nil
 }
@@ -39,6 +86,9 @@ func fileXattrs(f faultfs.File) xattrFile {
 // osXattrs reads the extended attributes of the real filesystem by path,
 // without following a final symbolic link: llistxattr and lgetxattr need
 // search permission on the path only, not read permission on the file.
+// The target's names are resolved by the caller; a link planted at a
+// target's name between the writer's lstat and these calls is not
+// followed.
 type osXattrs struct{}
 
 func (osXattrs) Listxattr(path string) ([]string, error) {

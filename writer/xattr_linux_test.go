@@ -5,6 +5,7 @@ package writer
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -24,21 +25,23 @@ func aclDir(t *testing.T) string {
 	if _, err := exec.LookPath("setfacl"); err != nil {
 		t.Skip("setfacl not installed (apt-get install acl)")
 	}
-	dir := t.TempDir()
+	// Not t.TempDir: its ancestors may not be searchable by others, and
+	// the test must not change them.
+	dir, err := os.MkdirTemp("/tmp", "writer-acl-")
+	if err != nil {
+		t.Skipf("no /tmp: %v", err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	must(t, os.Chmod(dir, 0o755))
+	if fi, err := os.Stat("/tmp"); err != nil || fi.Mode().Perm()&0o001 == 0 {
+		t.Skip("/tmp is not searchable by every user")
+	}
 	probe := filepath.Join(dir, "probe")
 	mustWrite(t, probe, "", 0o600)
 	if out, err := exec.Command("setfacl", "-m", "user:daemon:r", probe).CombinedOutput(); err != nil {
 		t.Skipf("the filesystem of %s does not take ACLs: %s", dir, bytes.TrimSpace(out))
 	}
 	must(t, os.Remove(probe))
-	for d := dir; d != filepath.Dir(d); d = filepath.Dir(d) {
-		fi, err := os.Stat(d)
-		must(t, err)
-		if fi.Mode().Perm()&0o001 == 0 {
-			must(t, os.Chmod(d, fi.Mode().Perm()|0o011))
-			t.Cleanup(func() { os.Chmod(d, fi.Mode().Perm()) })
-		}
-	}
 	return dir
 }
 
@@ -132,9 +135,9 @@ func TestACLKept(t *testing.T) {
 	}
 }
 
-// TestXattrsKept: user and trusted attributes travel with the content;
-// chown before them does not clear them, and an explicit mode applies to
-// the kept ACL as chmod(2) applies it, through the mask.
+// TestXattrsKept: user and trusted attributes travel with the content,
+// and an explicit mode applies to the kept ACL as chmod(2) applies it,
+// through the mask.
 func TestXattrsKept(t *testing.T) {
 	dir := aclDir(t)
 	name := filepath.Join(dir, "f")
@@ -264,8 +267,8 @@ func TestACLNotKept(t *testing.T) {
 	if v, err := (osXattrs{}).Getxattr(name, "user.origin"); err != nil || string(v) != "kept" {
 		t.Errorf("user.origin = %q (%v): an attribute that could be kept was not", v, err)
 	}
-	if os.Geteuid() == 0 && canRead(t, name, daemonUID, nogroup) {
-		t.Error("user daemon reads the new file through other bits")
+	if canRead(t, name, daemonUID, nogroup) {
+		t.Error("user daemon reads the new file")
 	}
 }
 
@@ -289,4 +292,177 @@ func TestXattrNotKept(t *testing.T) {
 		t.Errorf("ACL after the replace:\n%s\nwant:\n%s", after, before)
 	}
 	wantMode(t, name, 0o640)
+}
+
+// TestDeniedNamedEntry: a named user denied by its own entry (or by the
+// mask) could not read the old file even though other could; when the
+// ACL is lost, other loses read too, so daemon still cannot read.
+func TestDeniedNamedEntry(t *testing.T) {
+	dir := aclDir(t)
+	for _, acl := range []string{"user:daemon:---", "user:daemon:r,mask::---"} {
+		t.Run(acl, func(t *testing.T) {
+			name := filepath.Join(dir, "f")
+			mustWrite(t, name, "old", 0o644)
+			setfacl(t, "-n", "-m", acl, name) // -n: the mask as given
+			setfacl(t, "-n", "-m", "other::r", name)
+			if canRead(t, name, daemonUID, nogroup) {
+				t.Skip("daemon reads the old file: this kernel does not apply the mask to named users")
+			}
+			if !canRead(t, name, nobody, nogroup) {
+				t.Fatal("setup: other cannot read the old file")
+			}
+			fsys := refusingXattrFS{refuse: map[string]bool{aclAccess: true}}
+			must(t, WriteFile(name, []byte("new"), 0o644, WithFS(fsys), WithAllowXattrLoss()))
+			wantContent(t, name, "new")
+			if canRead(t, name, daemonUID, nogroup) {
+				t.Errorf("daemon reads the new file (mode %v, ACL:\n%s)", func() os.FileMode { fi, _ := os.Stat(name); return fi.Mode() }(), getfacl(t, name))
+			}
+		})
+	}
+}
+
+// TestInheritedACLRemovedWhenLost: the directory's default ACL grants
+// daemon rw; the target's own ACL (bin may read) cannot be set. The
+// temporary file's inherited ACL must not survive, or the chmod would
+// widen its mask and daemon could read the new file; with an explicit
+// mode too.
+func TestInheritedACLRemovedWhenLost(t *testing.T) {
+	dir := aclDir(t)
+	sub := filepath.Join(dir, "d")
+	must(t, os.Mkdir(sub, 0o755))
+	setfacl(t, "-d", "-m", "user:daemon:rw", sub)
+	for _, opts := range [][]Option{nil, {WithMode(0o640)}} {
+		t.Run(fmt.Sprintf("%d_options", len(opts)), func(t *testing.T) {
+			name := filepath.Join(sub, "f")
+			os.Remove(name)
+			mustWrite(t, name, "old", 0o640)
+			setfacl(t, "-b", name)
+			setfacl(t, "-m", "user:bin:r,mask::r", name)
+			if canRead(t, name, daemonUID, nogroup) {
+				t.Fatal("setup: daemon reads the old file")
+			}
+			fsys := refusingXattrFS{refuse: map[string]bool{aclAccess: true}}
+			must(t, WriteFile(name, []byte("new"), 0o644, append(opts, WithFS(fsys), WithAllowXattrLoss())...))
+			if acl := getfacl(t, name); strings.Contains(acl, "daemon") {
+				t.Errorf("the new file kept the inherited ACL:\n%s", acl)
+			}
+			if canRead(t, name, daemonUID, nogroup) {
+				t.Error("daemon reads the new file")
+			}
+		})
+	}
+}
+
+// TestACLThroughInjector: an FS the writer does not know (an injector of
+// faults over faultfs.OS) whose names are the real filesystem's still
+// has its target's ACL kept, not silently dropped.
+func TestACLThroughInjector(t *testing.T) {
+	dir := aclDir(t)
+	name := filepath.Join(dir, "secret")
+	restrictedACL(t, name)
+	before := getfacl(t, name)
+	must(t, WriteFile(name, []byte("new"), 0o644, WithFS(faultfs.NewInjector(faultfs.OS{}))))
+	if after := getfacl(t, name); after != before {
+		t.Errorf("ACL after the replace:\n%s\nwant:\n%s", after, before)
+	}
+	if !canRead(t, name, daemonUID, nogroup) {
+		t.Error("daemon lost its access")
+	}
+}
+
+// TestACLChangedDuringWrite: an ACL entry removed while the content is
+// being written stays removed: Commit reads the target's ACL afresh.
+func TestACLChangedDuringWrite(t *testing.T) {
+	dir := aclDir(t)
+	name := filepath.Join(dir, "f")
+	restrictedACL(t, name)
+	f, err := Create(name, 0o644)
+	must(t, err)
+	defer f.Close()
+	setfacl(t, "-x", "user:daemon", name)
+	must(t, os.Chmod(name, 0o600))
+	_, err = f.Write([]byte("new"))
+	must(t, err)
+	must(t, f.Commit())
+	if acl := getfacl(t, name); strings.Contains(acl, "daemon") {
+		t.Errorf("the removed entry came back:\n%s", acl)
+	}
+	wantMode(t, name, 0o600)
+	if canRead(t, name, daemonUID, nogroup) {
+		t.Error("daemon reads the new file")
+	}
+}
+
+// TestExplicitModeBeforeFsetxattr: with WithMode the ACL bytes set on the
+// temporary file already carry the mode, so the file never grants the
+// old ACL's access, not even before the fchmod.
+func TestExplicitModeBeforeFsetxattr(t *testing.T) {
+	dir := aclDir(t)
+	name := filepath.Join(dir, "f")
+	restrictedACL(t, name)
+	rec := &recordingXattrFS{}
+	must(t, WriteFile(name, []byte("new"), 0o644, WithFS(rec), WithMode(0o600)))
+	p, ok := parseACL(rec.set[aclAccess])
+	if !ok || p.mask != 0 || p.other != 0 || p.user != 6 {
+		t.Errorf("ACL set before fchmod: %+v (ok %v), want user rw, mask and other none", p, ok)
+	}
+}
+
+// recordingXattrFS is the real filesystem, recording the attributes set
+// on the temporary file.
+type recordingXattrFS struct {
+	faultfs.OS
+	set map[string][]byte
+}
+
+func (r *recordingXattrFS) OpenFile(name string, flag int, perm os.FileMode) (faultfs.File, error) {
+	f, err := r.OS.OpenFile(name, flag, perm)
+	if err != nil {
+		return nil, err
+	}
+	if flag&os.O_CREATE == 0 {
+		return f, nil
+	}
+	r.set = map[string][]byte{}
+	return recordingFile{f, r.set}, nil
+}
+
+type recordingFile struct {
+	faultfs.File
+	set map[string][]byte
+}
+
+func (f recordingFile) Setxattr(attr string, data []byte) error {
+	f.set[attr] = append([]byte(nil), data...)
+	return fdXattrs{f.File.(syscall.Conn)}.Setxattr(attr, data)
+}
+
+func (f recordingFile) Removexattr(attr string) error {
+	return fdXattrs{f.File.(syscall.Conn)}.Removexattr(attr)
+}
+
+// TestCapabilityKeptAcrossChown: a file owned by another user with file
+// capabilities: the writer chowns the temporary file (which clears
+// security.capability) before setting the attributes, so they survive.
+func TestCapabilityKeptAcrossChown(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("setting security.capability and chown need root; not root")
+	}
+	dir := aclDir(t)
+	name := filepath.Join(dir, "tool")
+	mustWrite(t, name, "old", 0o755)
+	must(t, os.Chown(name, nobody, nogroup))
+	// VFS_CAP_REVISION_2, effective, permitted CAP_NET_BIND_SERVICE (10).
+	caps := []byte{0x01, 0x00, 0x00, 0x02, 1 << 10 & 0xff, 1 << 10 >> 8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
+	if err := unix.Setxattr(name, "security.capability", caps, 0); err != nil {
+		t.Skipf("setxattr security.capability: %v", err)
+	}
+	must(t, WriteFile(name, []byte("new"), 0o644))
+	if uid, gid := ownerOf(t, name); uid != nobody || gid != nogroup {
+		t.Errorf("owner %d:%d, want %d:%d", uid, gid, nobody, nogroup)
+	}
+	got, err := osXattrs{}.Getxattr(name, "security.capability")
+	if err != nil || !bytes.Equal(got, caps) {
+		t.Errorf("security.capability = %x (%v), want %x", got, err, caps)
+	}
 }

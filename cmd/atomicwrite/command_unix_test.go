@@ -147,7 +147,7 @@ func TestKilledThenClean(t *testing.T) {
 	run := command(t, filepath.Join(dir, "other"))
 	run.Stdin = strings.NewReader("new")
 	out, err := run.CombinedOutput()
-	wantNote := "atomicwrite: note: " + left[0] + " is a stale temporary file of an interrupted run; atomicwrite -clean " + dir + " removes it\n"
+	wantNote := "atomicwrite: note: " + left[0] + " may be a stale temporary file of an interrupted run; atomicwrite -clean " + dir + " removes it if so\n"
 	if err != nil || string(out) != wantNote {
 		t.Errorf("a later run: %v, output %q; want %q", err, out, wantNote)
 	}
@@ -186,16 +186,17 @@ func TestClosedStdin(t *testing.T) {
 		stderr   string
 		content  string
 	}{
-		{"<&-", 1, "atomicwrite: standard input is closed; " + file + " is unchanged (give </dev/null to empty it)\n", "old"},
-		{"<>/dev/null", 1, "atomicwrite: standard input is closed; " + file + " is unchanged (give </dev/null to empty it)\n", "old"},
+		{"<&-", 1, "atomicwrite: standard input is closed (or is /dev/null opened read-write); " + file + " is unchanged (to empty it on purpose, give </dev/null or -empty-ok)\n", "old"},
+		{"<>/dev/null", 1, "atomicwrite: standard input is closed (or is /dev/null opened read-write); " + file + " is unchanged (to empty it on purpose, give </dev/null or -empty-ok)\n", "old"},
 		{"<" + dir, 1, "atomicwrite: reading standard input: is a directory; " + file + " is unchanged\n", "old"},
 		{"</dev/null", 0, "", ""},
+		{"-empty-ok <>/dev/null", 0, "", ""},
 	} {
 		t.Run(tc.redirect, func(t *testing.T) {
 			if err := os.WriteFile(file, []byte("old"), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			cmd := exec.Command("sh", "-c", `exec "$0" "$1" `+tc.redirect, aw, file)
+			cmd := exec.Command("sh", "-c", `exec "$0" `+tc.redirect+` "$1"`, aw, file)
 			var stderr bytes.Buffer
 			cmd.Stderr = &stderr
 			err := cmd.Run()
@@ -252,4 +253,54 @@ func TestStdinReset(t *testing.T) {
 	if b, _ := os.ReadFile(file); string(b) != "old" {
 		t.Errorf("file holds %q, want old", b)
 	}
+}
+
+// TestSignalToPipeline: Ctrl-C in "producer | atomicwrite f" reaches both.
+// The producer dies and atomicwrite sees the end of its input at once;
+// that truncated input must never be committed. Whenever the signal
+// lands, f holds its old content or all of the producer's.
+func TestSignalToPipeline(t *testing.T) {
+	if _, err := exec.LookPath("sh"); err != nil {
+		t.Skip("no sh")
+	}
+	aw, err := exec.LookPath("atomicwrite")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	big := filepath.Join(dir, "big")
+	full := bytes.Repeat([]byte("0123456789abcde\n"), 1<<18) // 4 MiB
+	if err := os.WriteFile(big, full, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(dir, "f")
+	counts := map[string]int{}
+	for i := 0; i < 40; i++ {
+		if err := os.WriteFile(file, []byte("old"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		// The producer writes in small pieces, so that it is killed
+		// mid-stream for most delays.
+		cmd := exec.Command("sh", "-c", `dd if="$1" bs=4096 2>/dev/null | "$0" -no-sync "$2"`, aw, big, file)
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Duration(i%20) * time.Millisecond / 2)
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGINT)
+		cmd.Wait()
+		b, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case string(b) == "old":
+			counts["old"]++
+		case bytes.Equal(b, full):
+			counts["new"]++
+		default:
+			t.Fatalf("run %d: f holds %d bytes, neither the old content nor all of the input", i, len(b))
+		}
+	}
+	t.Logf("old %d, new %d", counts["old"], counts["new"])
 }

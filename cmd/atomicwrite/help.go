@@ -1,6 +1,6 @@
 package main
 
-const usage = "usage: atomicwrite [-m MODE] [-b SUFFIX] [-a] [-no-sync] [-allow-xattr-loss] FILE\n" +
+const usage = "usage: atomicwrite [-m MODE] [-b SUFFIX] [-a] [-no-sync] [-allow-xattr-loss] [-empty-ok] FILE\n" +
 	"       atomicwrite -clean DIR [-older DURATION]"
 
 // help is what -h prints: the usage, the flags and the rules a person
@@ -23,29 +23,44 @@ mix, whatever crashes; on exit 0 the new content is on disk.
   -allow-xattr-loss
               replace FILE even if some of its ACL or extended attributes
               cannot be kept (by default that is an error and FILE is
-              unchanged); a lost ACL never widens access: the group bits
-              become the owning group's own entry, not the ACL mask
+              unchanged); on Linux a lost ACL never widens access: named
+              users and groups lose their entries, the group bits become
+              the owning group's own entry (not the ACL mask), and no
+              group or other bit grants what a named entry denied
+  -empty-ok   accept /dev/null opened read-write as standard input (empty
+              input, emptying FILE); without it that is refused, since it
+              is what a closed standard input looks like
   -clean DIR  remove the temporary files that killed runs left in DIR
-              (.NAME.<16 hex>.crashcheck-tmp, untouched for -older), only
-              those, and print their names
+              (.NAME.<16 hex>.crashcheck-tmp, untouched for -older and not
+              locked by a running atomicwrite), only those, and print
+              their names
   -older DURATION
               with -clean: how long a temporary file must be untouched to
-              count as stale (default 1m)
+              count as stale (default 1h)
 
 What is kept: an existing FILE keeps its mode, its owner and group (when
 the process may set them), its POSIX ACL and its extended attributes
 (user.*, security.*, trusted.* as root); they are set on the new file
-before it replaces FILE. Not kept: other hard links to FILE (they keep the
-old content) and timestamps. A symbolic link is followed and stays a link.
+before it replaces FILE, as they are when standard input ends (a chmod or
+setfacl made meanwhile is kept). security.ima and security.evm are not
+copied (they hash the old content). Not kept: other hard links to FILE
+(they keep the old content) and timestamps; on systems other than Linux,
+ACLs and extended attributes (and a lost ACL is not detected there). A
+symbolic link is followed and stays a link.
 
 Standard input: read to its end before FILE is touched, so
 "sed s/a/b/ f | atomicwrite f" works. A closed standard input ("<&-",
-which Go turns into /dev/null opened read-write) is refused, as is a
-directory; "</dev/null" (read-only) is empty input and empties FILE.
+which Go turns into /dev/null opened read-write) is refused, and so is
+any /dev/null opened read-write ("<>/dev/null", Python's
+subprocess.DEVNULL) unless -empty-ok; a directory is refused too.
+"</dev/null" (read-only) is empty input and empties FILE.
 
-Signals: SIGINT, SIGTERM or SIGHUP before the replace removes the
-temporary file, leaves FILE unchanged and exits 128+signal; one that
-arrives while FILE is being renamed into place waits for that to finish.
+Signals: SIGINT, SIGTERM or SIGHUP until the new content is complete and
+on disk (the fsync included) removes the temporary file, leaves FILE
+unchanged and exits 128+signal, even if standard input ended at the same
+moment (Ctrl-C in "sed ... f | atomicwrite f" kills sed too: its partial
+output is never committed); one that arrives once FILE is being renamed
+into place waits for that to finish, then exits 128+signal.
 After SIGKILL, "atomicwrite -clean DIR" removes what was left, and later
 runs mention stale temporary files they see next to FILE.
 

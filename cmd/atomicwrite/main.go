@@ -1,7 +1,7 @@
 // Command atomicwrite reads standard input and replaces FILE with it,
 // atomically and durably: sponge(1) done right.
 //
-//	atomicwrite [-m MODE] [-b SUFFIX] [-a] [-no-sync] [-allow-xattr-loss] FILE
+//	atomicwrite [-m MODE] [-b SUFFIX] [-a] [-no-sync] [-allow-xattr-loss] [-empty-ok] FILE
 //	atomicwrite -clean DIR [-older DURATION]
 //
 // FILE holds either its old content or all of standard input, never a mix

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -26,7 +25,7 @@ func report(name string, err error) string {
 			" syncing its directory; the new content is in place but not yet durable"
 	}
 	if errors.Is(err, errStdinClosed) {
-		return "atomicwrite: standard input is closed; " + q + " is unchanged (give </dev/null to empty it)"
+		return "atomicwrite: standard input is closed (or is /dev/null opened read-write); " + q + " is unchanged (to empty it on purpose, give </dev/null or -empty-ok)"
 	}
 	var se *stepError
 	if errors.As(err, &se) && se.step == "reading standard input" {
@@ -51,33 +50,24 @@ func cause(name string, err error) string {
 	}
 	var xe *writer.XattrError
 	if errors.As(err, &xe) {
-		return xe.Error() + " (-allow-xattr-loss replaces it without)"
+		return xe.Error() + " (-allow-xattr-loss replaces FILE anyway, without it)"
 	}
-	switch {
-	case errors.Is(err, writer.ErrNotRegular):
-		if fi, serr := os.Stat(name); serr == nil && fi.Mode()&fs.ModeNamedPipe != 0 {
-			return "is a pipe, not a regular file"
-		}
-		if fi, serr := os.Stat(name); serr == nil && fi.Mode()&fs.ModeSocket != 0 {
-			return "is a socket, not a regular file"
+	var de *writer.DirError
+	if errors.As(err, &de) {
+		return de.Reason()
+	}
+	if errors.Is(err, writer.ErrNotRegular) {
+		if fi, serr := os.Stat(name); serr == nil {
+			switch m := fi.Mode(); {
+			case m&fs.ModeNamedPipe != 0:
+				return "is a pipe, not a regular file"
+			case m&fs.ModeSocket != 0:
+				return "is a socket, not a regular file"
+			}
 		}
 		return "not a regular file"
-	case errors.Is(err, syscall.ENOENT):
-		return missingDir(name)
 	}
 	return errnoText(err)
-}
-
-// missingDir says why no file could be created next to name.
-func missingDir(name string) string {
-	if fi, err := os.Lstat(name); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
-		dest, _ := os.Readlink(name)
-		return "symbolic link to " + qname(dest) + " in a directory that does not exist"
-	}
-	if fi, err := os.Stat(filepath.Dir(name)); err == nil && fi.IsDir() {
-		return "its directory does not accept new files (a virtual filesystem such as /proc or /sys?)"
-	}
-	return "parent directory does not exist"
 }
 
 func errnoText(err error) string {

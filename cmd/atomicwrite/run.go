@@ -16,8 +16,10 @@ import (
 )
 
 // staleAge is how long a temporary file must be untouched before a run
-// calls it stale, and -clean's default.
-const staleAge = time.Minute
+// says it may be stale, and -clean's default. A live run's temporary file
+// is also locked (see writer.RemoveStale), so a producer silent for longer
+// does not make it look stale on unix.
+const staleAge = time.Hour
 
 // run is atomicwrite with its arguments (without the program name) and
 // standard streams; it returns the exit status.
@@ -29,6 +31,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	appendFlag := fset.Bool("a", false, "")
 	noSync := fset.Bool("no-sync", false, "")
 	allowLoss := fset.Bool("allow-xattr-loss", false, "")
+	emptyOK := fset.Bool("empty-ok", false, "")
 	clean := fset.String("clean", "", "")
 	older := fset.Duration("older", staleAge, "")
 	if err := fset.Parse(args); err != nil {
@@ -42,7 +45,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	set := map[string]bool{}
 	fset.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	if set["clean"] {
-		if fset.NArg() != 0 || *clean == "" || set["m"] || set["b"] || set["a"] || set["no-sync"] || set["allow-xattr-loss"] {
+		if fset.NArg() != 0 || *clean == "" || set["m"] || set["b"] || set["a"] || set["no-sync"] || set["allow-xattr-loss"] || set["empty-ok"] {
 			fmt.Fprintln(stderr, usage)
 			return 2
 		}
@@ -81,7 +84,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 
 	if f, ok := stdin.(*os.File); ok {
-		if err := stdinProblem(f); err != nil {
+		if err := stdinProblem(f); err != nil && !(*emptyOK && errors.Is(err, errStdinClosed)) {
 			fmt.Fprintln(stderr, report(name, err))
 			return 1
 		}
@@ -116,7 +119,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 // replace streams stdin (after FILE's current content, when appending)
 // into a writer.File and commits it.
 func replace(name string, perm fs.FileMode, appendOld bool, stdin io.Reader, opts []writer.Option, in *interrupts) error {
-	f, err := in.create(name, perm, opts)
+	f, err := in.create(name, perm, append(opts, writer.WithBeforeRename(in.beforeRename)))
 	if err != nil {
 		return err
 	}
@@ -140,9 +143,14 @@ func replace(name string, perm fs.FileMode, appendOld bool, stdin io.Reader, opt
 		if sr, ok := stdin.(*stdinReader); ok && sr.err != nil {
 			return &stepError{"reading standard input", sr.err}
 		}
+		// A regular file is read without stdinReader (to keep the
+		// copy offload): its read errors name it.
+		var pe *fs.PathError
+		if sf, ok := stdin.(*os.File); ok && errors.As(err, &pe) && pe.Path == sf.Name() && pe.Op == "read" {
+			return &stepError{"reading standard input", pe.Err}
+		}
 		return err
 	}
-	in.commit()
 	return f.Commit()
 }
 
@@ -173,7 +181,9 @@ func cleanDir(dir string, older time.Duration, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// noteStale mentions the stale temporary files next to FILE, if any.
+// noteStale mentions the stale temporary files next to FILE, if any: one
+// read of the directory, and an lstat (and, for an old enough one, a lock
+// attempt) of each file named like a temporary file.
 func noteStale(name string, stderr io.Writer) {
 	dir := filepath.Dir(name)
 	if real, err := filepath.EvalSymlinks(name); err == nil {
@@ -183,9 +193,9 @@ func noteStale(name string, stderr io.Writer) {
 	switch len(stale) {
 	case 0:
 	case 1:
-		fmt.Fprintf(stderr, "atomicwrite: note: %s is a stale temporary file of an interrupted run; atomicwrite -clean %s removes it\n", qname(stale[0]), qname(dir))
+		fmt.Fprintf(stderr, "atomicwrite: note: %s may be a stale temporary file of an interrupted run; atomicwrite -clean %s removes it if so\n", qname(stale[0]), qname(dir))
 	default:
-		fmt.Fprintf(stderr, "atomicwrite: note: %s holds %d stale temporary files of interrupted runs; atomicwrite -clean %s removes them\n", qname(dir), len(stale), qname(dir))
+		fmt.Fprintf(stderr, "atomicwrite: note: %s holds %d temporary files that may be stale, of interrupted runs; atomicwrite -clean %s removes those that are\n", qname(dir), len(stale), qname(dir))
 	}
 }
 

@@ -28,7 +28,7 @@ func TestExitStatus(t *testing.T) {
 		{[]string{"-bogus", file}, 2, `not defined: -bogus`},
 		{[]string{""}, 2, `^usage: `},
 		{[]string{dir}, 1, `^atomicwrite: ` + regexp.QuoteMeta(dir) + `: is a directory; ` + regexp.QuoteMeta(dir) + ` is unchanged\n$`},
-		{[]string{filepath.Join(dir, "no", "f")}, 1, `parent directory does not exist; .* is unchanged\n$`},
+		{[]string{filepath.Join(dir, "no", "f")}, 1, `parent directory .*/no does not exist; .* is unchanged\n$`},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			var stdout, stderr bytes.Buffer

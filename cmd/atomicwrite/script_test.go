@@ -4,8 +4,10 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -17,6 +19,11 @@ var updateScripts = flag.Bool("update-scripts", false, "rewrite testscript golde
 // runs under, so that scripts about modes do not depend on the caller's.
 const umaskEnv = "ATOMICWRITE_TEST_UMASK"
 
+// signalEnv, when set in a script, is the commit stage ("fsynced" or
+// "renaming", see stageHook) at which the atomicwrite command sends
+// itself SIGTERM.
+const signalEnv = "ATOMICWRITE_TEST_SIGNAL_AT"
+
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"atomicwrite": func() {
@@ -27,6 +34,9 @@ func TestMain(m *testing.M) {
 					os.Exit(2)
 				}
 				setUmask(int(n))
+			}
+			if at := os.Getenv(signalEnv); at != "" {
+				signalSelfAt(at)
 			}
 			os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 		},
@@ -48,6 +58,7 @@ func TestScripts(t *testing.T) {
 		RequireExplicitExec: true,
 		UpdateScripts:       *updateScripts,
 		Cmds:                scriptCmds,
+		Condition:           scriptCondition,
 	})
 }
 
@@ -120,3 +131,26 @@ var scriptCmds = map[string]func(ts *testscript.TestScript, neg bool, args []str
 	},
 	"mkfifo": mkfifoCmd,
 }
+
+// scriptCondition knows [acl]: the filesystem that holds the scripts'
+// work directories (os.TempDir) takes POSIX ACLs, tried with setfacl.
+func scriptCondition(cond string) (bool, error) {
+	if cond != "acl" {
+		return false, fmt.Errorf("unknown condition %q", cond)
+	}
+	aclOnce.Do(func() {
+		f, err := os.CreateTemp("", "acl-probe-")
+		if err != nil {
+			return
+		}
+		f.Close()
+		defer os.Remove(f.Name())
+		aclOK = exec.Command("setfacl", "-m", "user:daemon:r", f.Name()).Run() == nil
+	})
+	return aclOK, nil
+}
+
+var (
+	aclOnce sync.Once
+	aclOK   bool
+)

@@ -8,14 +8,19 @@ import (
 	"os/signal"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/crashcheck/crashcheck/writer"
 )
 
-// interrupts handles SIGINT, SIGTERM and SIGHUP during a run: before the
-// commit, the temporary file is removed and the process exits 128+signal
-// saying FILE is unchanged; once the commit has begun, the signal waits
-// for it and decides only the exit status.
+// interrupts handles SIGINT, SIGTERM and SIGHUP during a run: until the
+// temporary file is complete and fsynced, the temporary file is removed
+// and the process exits 128+signal saying FILE is unchanged; from just
+// before the rename on (beforeRename), the signal waits for the rename
+// and decides only the exit status. A signal that ends the producer of a
+// pipeline ("sed ... f | atomicwrite f") reaches atomicwrite too, so the
+// truncated input that ended with it is never committed: the signal is
+// taken before the rename, however fast the input ended.
 type interrupts struct {
 	name   string
 	stderr io.Writer
@@ -68,13 +73,34 @@ func (in *interrupts) create(name string, perm fs.FileMode, opts []writer.Option
 	return f, err
 }
 
-// commit marks the start of the commit. A signal that got there first
-// holds the lock until the process exits, so the commit never starts.
-func (in *interrupts) commit() {
+// beforeRename is the point of no return, called by the writer after the
+// temporary file is fsynced and closed, just before the rename. A signal
+// that got there first holds the lock until the process exits, so the
+// rename never happens. A signal already sent may still be on its way
+// from the runtime to watch: settle gives it that time.
+func (in *interrupts) beforeRename() error {
+	if stageHook != nil {
+		stageHook("fsynced")
+	}
+	time.Sleep(settle)
 	in.mu.Lock()
-	defer in.mu.Unlock()
 	in.committing = true
+	in.mu.Unlock()
+	if stageHook != nil {
+		stageHook("renaming")
+	}
+	return nil
 }
+
+// stageHook, set by tests only, is called at the two sides of the point
+// of no return: "fsynced" (the temporary file is complete, a signal still
+// aborts) and "renaming" (a signal now waits for the rename).
+var stageHook func(stage string)
+
+// settle is how long beforeRename waits for a signal already delivered to
+// the process to reach watch: far more than the runtime takes, far less
+// than a person notices.
+const settle = 5 * time.Millisecond
 
 // caught is the signal that arrived during the commit, or nil.
 func (in *interrupts) caught() os.Signal {
