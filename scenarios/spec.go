@@ -8,7 +8,8 @@ import (
 
 // Spec is a crash test: an initial state, a workload, and what must hold.
 type Spec struct {
-	// Name labels reports.
+	// Name labels reports (default: "unnamed spec"; Check and CheckT
+	// use the test's name).
 	Name string
 	// Setup builds the initial state on a fresh faultfs.Mem; it is made
 	// durable before Run starts. Nil means an empty filesystem.
@@ -47,4 +48,14 @@ func (s *Spec) errnos() []syscall.Errno {
 		return s.Errnos
 	}
 	return DefaultErrnos
+}
+
+// unnamed labels the report of a spec or history without a name.
+const unnamed = "unnamed spec"
+
+func (s *Spec) name() string {
+	if s.Name == "" {
+		return unnamed
+	}
+	return s.Name
 }
