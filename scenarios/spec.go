@@ -33,8 +33,9 @@ type Spec struct {
 }
 
 // DefaultErrnos are the errors injected at every operation by default. An
-// injected fsync error also loses the file's unsynced data (see
-// faultfs.SyncFailer), so code that retries a failed fsync is caught.
+// injected EIO, ENOSPC or EDQUOT at fsync also loses the file's unsynced
+// data, as Linux writeback errors do, so code that retries a failed fsync
+// is caught; EINTR leaves the data pending, so a retry on EINTR passes.
 var DefaultErrnos = []syscall.Errno{
 	syscall.EIO, syscall.ENOSPC, syscall.EDQUOT, syscall.EROFS,
 	syscall.EACCES, syscall.EINTR, syscall.EXDEV,
