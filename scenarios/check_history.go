@@ -1,6 +1,8 @@
 package scenarios
 
 import (
+	"fmt"
+
 	"github.com/crashcheck/crashcheck/faultfs"
 )
 
@@ -56,8 +58,23 @@ func CheckHistory(h *faultfs.History, opt HistoryOptions) *Report {
 	c.rep.Ops, c.rep.CrashPoints = h.Ops(), h.Points()
 	c.initial, c.final = h.InitialState(), h.FinalState()
 	c.checkRun(h, c.final, opt.RunErr, nil, 0)
-	c.rep.sortViolations()
+	c.finish()
 	return c.rep
+}
+
+// finish sorts the violations and says what could not be tested.
+func (c *checker) finish() {
+	c.rep.sortViolations()
+	if len(c.invariants) == 0 {
+		c.rep.Untested = append(c.rep.Untested, "there are no invariants: nothing was checked")
+	}
+	for i, inv := range c.invariants {
+		if !c.seen[i] && !c.rep.Interrupted {
+			c.rep.Untested = append(c.rep.Untested, fmt.Sprintf(
+				"%s: %s exists in no state (not before Run, not after it, not after any crash or error checked): a typo?",
+				inv.Name, inv.Path))
+		}
+	}
 }
 
 // checker checks invariants over the runs of one report, keeping one
@@ -71,6 +88,8 @@ type checker struct {
 	fixed          fixedVersions
 	found          map[foundKey]found
 	run            int // which run is being checked, for found
+	acks           ackViews
+	seen           []bool // per invariant: its Path exists in some state checked
 	stop           func() bool
 	progress       func(states int)
 }
@@ -92,8 +111,11 @@ func newChecker(name string, models []faultfs.Model, invs []Invariant, enum faul
 	if len(models) == 0 {
 		models = faultfs.Models()
 	}
+	if name == "" {
+		name = unnamed
+	}
 	c := &checker{invariants: invs, models: models, enum: enum,
-		rep: &Report{Name: name, Exhaustive: true}, found: map[foundKey]found{}}
+		rep: &Report{Name: name, Exhaustive: true}, found: map[foundKey]found{}, seen: make([]bool, len(invs))}
 	for _, m := range models {
 		c.rep.Models = append(c.rep.Models, m.Name())
 	}
@@ -104,6 +126,7 @@ func newChecker(name string, models []faultfs.Model, invs []Invariant, enum faul
 // every point from first on, under every model.
 func (c *checker) checkRun(h *faultfs.History, end *faultfs.CrashState, runErr error, fault *faultfs.Op, first int) {
 	c.run++
+	c.acks = ackViews{h: h}
 	kind := AfterSuccess
 	if runErr != nil {
 		kind = AfterError
@@ -115,7 +138,12 @@ func (c *checker) checkRun(h *faultfs.History, end *faultfs.CrashState, runErr e
 	c.check(&Situation{Kind: kind, RunErr: runErr, Fault: fault, State: end, Point: last}, h)
 	sit := &Situation{}
 	for _, m := range c.models {
-		for k := first; k <= last && !c.allFound(m.Name(), k) && !c.rep.Interrupted; k++ {
+		for k := first; k <= last && !c.rep.Interrupted; k++ {
+			if c.allFound(m.Name(), k) {
+				c.rep.StoppedEarly = true
+				break
+			}
+			settled := false
 			st := h.Enumerate(m, k, c.enum, func(s *faultfs.CrashState) bool {
 				if c.stopped() {
 					return false
@@ -127,9 +155,15 @@ func (c *checker) checkRun(h *faultfs.History, end *faultfs.CrashState, runErr e
 				if c.progress != nil {
 					c.progress(c.rep.States)
 				}
-				return !c.allFound(m.Name(), k)
+				settled = c.allFound(m.Name(), k)
+				return !settled
 			})
-			if !st.Exhaustive {
+			switch {
+			case settled:
+				// Every invariant had already failed: the states left
+				// at this point were not needed, not sampled away.
+				c.rep.StoppedEarly = true
+			case !st.Exhaustive:
 				c.rep.Exhaustive = false
 			}
 		}
@@ -166,8 +200,11 @@ func (c *checker) settled(key foundKey, point int) bool {
 
 // check runs every invariant whose violation is not settled yet.
 func (c *checker) check(s *Situation, h *faultfs.History) {
-	s.Initial, s.Final, s.fixed = c.initial, c.final, &c.fixed
+	s.Initial, s.Final, s.fixed, s.atAck = c.initial, c.final, &c.fixed, &c.acks
 	for i, inv := range c.invariants {
+		if !c.seen[i] && (inv.Path == "" || s.Before(inv.Path).Exists || s.After(inv.Path).Exists || s.Current(inv.Path).Exists) {
+			c.seen[i] = true
+		}
 		key := foundKey{i, s.Model, s.Kind}
 		if c.settled(key, s.Point) {
 			continue

@@ -34,7 +34,7 @@ func TestCheckEndsWithReplay(t *testing.T) {
 	if !strings.Contains(ft.msg, "VIOLATION AtomicReplace(f)") {
 		t.Fatalf("Check reported no violation of an in-place rewrite:\n%s", ft.msg)
 	}
-	const want = "replay: go test -run '^TestSave$/^big_file$' .\n"
+	const want = "replay: go test -run '^TestSave$/^big_file$' ./scenarios\n"
 	if !strings.HasSuffix(ft.msg, want) {
 		t.Errorf("report does not end with %q:\n%s", want, ft.msg)
 	}

@@ -42,21 +42,27 @@
 //   - AfterSuccess: the state a fault-free Run left, and that of a faulty
 //     run that returned nil anyway.
 //
-// An injected fsync error also drops the file's unsynced data from the
-// durable view, as Linux does ("fsyncgate"), so code that retries a failed
-// fsync is caught.
+// An injected fsync failure of the writeback kind (EIO, ENOSPC, EDQUOT)
+// also drops the file's unsynced data from the durable view, as Linux does
+// ("fsyncgate"), so code that retries a failed fsync is caught; any other
+// errno, EINTR above all, leaves the data pending, so a retry on EINTR
+// (PostgreSQL's pg_fsync) is correct and passes. A write through a file
+// opened with O_SYNC or O_DSYNC is durable when it returns.
 //
 // # Invariants
 //
 // An [Invariant] is a named function of a [Situation]. Built in:
 //
-//	AtomicReplace(path)  path holds its whole old content or its whole new one ("absent" counts)
+//	AtomicReplace(path)  path holds its whole old content or its whole new one ("absent" counts);
+//	                     only the new once Run returned nil or acknowledged path
 //	Durable(path)        a crash after Run returned nil leaves the new content
 //	NoLeftovers(dir)     once Run returned, dir holds no name it did not hold before
 //	ModePreserved(path)  the old content with the old mode, the new with the mode Run gave it
 //	ModeIs(path, mode)   the new content with mode, the old with the old mode
 //	ReportsErrors()      a fault that fired makes Run return an error
+//	AckedRecords(path)   every record acknowledged before the crash is in path, in order
 //	Holds(name, check)   check(recovered filesystem) returns nil after every crash
+//	Acked(name, check)   check(labels acknowledged before the crash, recovered filesystem) returns nil
 //
 // "New content" is what an uninterrupted, fault-free Run left: an
 // invariant judges states against that run. [Holds] makes an invariant of
@@ -72,6 +78,42 @@
 // state itself is [Situation.State], a filesystem is [Situation.Recovered].
 // The writer's own suite (package scenarios/suite) writes its invariants
 // this way.
+//
+// # Acknowledgements
+//
+// Code under test marks the moment it tells its caller that something is
+// done with [faultfs.Ack](fsys, label): a reply sent, a line printed, a
+// record committed. The mark changes nothing on disk; it is an operation
+// of the log, so it has a crash point on each side and shows in a
+// report's timeline (#5 ack "f" = ok). An invariant sees the marks made
+// before the crash point ([Situation.Acks], [Situation.AckLabels]) and
+// what a path held when each was made ([Situation.AtAck]). ALICE's lesson
+// is the rule: "entirely old or entirely new" is the most a program can
+// promise before it acknowledged; after, only new. So [AtomicReplace]
+// accepts the old content only until an ack labelled with its path; after
+// one, it demands what the path held when the ack was made (or the new
+// content). [AckedRecords] is "every acknowledged record survives" for an
+// append-only log that acks each record with the record as its label, and
+// [Acked] gives any check the labels.
+//
+// # Verdicts
+//
+// A report is a pass only when something was tested. [Verify] (and so
+// [Check]) returns an error instead of a report when Run made no operation
+// on the filesystem it was given (it used package os directly), when
+// there are no invariants, or when an invariant's path exists in no state
+// at all: not before Run, not after it, not in any crash or error state
+// checked (a typo). [CheckHistory] lists the same problems in
+// [Report.Untested] and prints them as NOT TESTED lines. The summary line
+// says how the states were explored ([Report.Coverage]): "exhaustive",
+// "sampled" (a point had more than MaxStates states), "stopped early:
+// every invariant already failed" (the states left could only repeat what
+// was found), or "interrupted". [Check] logs the summary with t.Log (go
+// test -v shows it); a failure ends with the line that replays it from
+// the module's root. A violation carries hints when the operations show
+// what to do: a rename dropped because its directory is never fsynced
+// after it, a write lost to a failed fsync that was retried, a mode set
+// after the rename that put the new content in place.
 //
 // # Models
 //
@@ -110,7 +152,11 @@
 //     at the earliest crash point, and among the states there the one
 //     that kept the fewest pending operations. After that point the
 //     invariant is not checked again in that model and kind, so a report
-//     lists the earliest, smallest violation of each, not all of them.
+//     lists the earliest, smallest violation of each, not all of them;
+//     once every invariant has failed, the rest is not checked and the
+//     summary says "stopped early".
+//   - A path is "mentioned" by an acknowledgement only when the label is
+//     the path itself, exactly as the invariant names it.
 //
 // # Checking a recorded run
 //

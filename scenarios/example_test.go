@@ -342,3 +342,52 @@ func ExampleRapidCheck() {
 	// failed: true
 	// size: 1001
 }
+
+// AckedRecords: every record a log acknowledged survives a crash. This
+// log appends each record and acknowledges it, the ack labelled with the
+// record; fsyncing before the ack keeps every acknowledged record,
+// acknowledging first does not.
+func ExampleAckedRecords() {
+	appendRecords := func(syncFirst bool) func(faultfs.FS) error {
+		return func(fsys faultfs.FS) error {
+			f, err := fsys.OpenFile("log", os.O_WRONLY|os.O_APPEND, 0)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			for _, rec := range []string{"set a=1\n", "set b=2\n"} {
+				if _, err := f.Write([]byte(rec)); err != nil {
+					return err
+				}
+				if !syncFirst {
+					faultfs.Ack(fsys, rec) // "stored", before it is
+				}
+				if err := f.Sync(); err != nil {
+					return err
+				}
+				if syncFirst {
+					faultfs.Ack(fsys, rec)
+				}
+			}
+			return nil
+		}
+	}
+	for _, syncFirst := range []bool{true, false} {
+		rep, err := scenarios.Verify(scenarios.Spec{
+			Name:       "log",
+			Setup:      func(fsys faultfs.FS) error { return faultfs.WriteFile(fsys, "log", nil, 0o644) },
+			Run:        appendRecords(syncFirst),
+			Invariants: []scenarios.Invariant{scenarios.AckedRecords("log")},
+			NoErrors:   true,
+		})
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		printCaught(rep)
+	}
+	// Output:
+	// ok
+	// AckedRecords(log): crash under posix
+	// AckedRecords(log): crash under ext4-ordered
+}

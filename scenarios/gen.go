@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"fmt"
 	"io/fs"
 	"math/rand/v2"
 	"slices"
@@ -34,12 +35,41 @@ func Size(max int) *rapid.Generator[int] {
 // Content draws a content of up to max bytes. Its bytes come from a small
 // seed, so a 1 MiB content costs two draws, not a million, and shrinking
 // spends no runs on bytes that rarely matter. tag makes two contents of one
-// size and seed differ.
-func Content(max int, tag byte) *rapid.Generator[[]byte] {
-	return rapid.Custom(func(t *rapid.T) []byte {
+// size and seed differ. A drawn Bytes is a []byte wherever one is wanted;
+// rapid's log of the draw shows its size and first bytes.
+func Content(max int, tag byte) *rapid.Generator[Bytes] {
+	return rapid.Custom(func(t *rapid.T) Bytes {
 		n := Size(max).Draw(t, "size")
 		return fill(n, rapid.Uint64Range(0, 255).Draw(t, "seed"), tag)
 	})
+}
+
+// Bytes is a drawn content. It converts to and from []byte freely (a
+// Bytes can be passed wherever a []byte is); it exists for the way rapid
+// prints a draw (%#v): as its size and first bytes, `12 bytes "new
+// content\n"`, where a []byte would be dumped as a Go literal, byte by
+// byte.
+type Bytes []byte
+
+// GoString describes b as reports describe contents: its size and its
+// first 24 bytes, quoted.
+func (b Bytes) GoString() string { return describeBytes(b[:min(len(b), prefixShown)], int64(len(b))) }
+
+// prefixShown is how many leading bytes a report shows of a content.
+const prefixShown = 24
+
+// describeBytes describes a content of size bytes whose first bytes are
+// prefix: `12 bytes "new content\n"`, with "..." when prefix is not all.
+func describeBytes(prefix []byte, size int64) string {
+	unit := "bytes"
+	if size == 1 {
+		unit = "byte"
+	}
+	s := fmt.Sprintf("%d %s %q", size, unit, prefix)
+	if size > int64(len(prefix)) {
+		s += "..."
+	}
+	return s
 }
 
 func fill(n int, seed uint64, tag byte) []byte {

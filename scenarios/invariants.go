@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"bytes"
 	"fmt"
 	"io/fs"
 	"path"
@@ -33,6 +34,11 @@ func (inv Invariant) property() string {
 // AtomicReplace: after any crash, error or success, path holds exactly its
 // content before Run or exactly its content after an uninterrupted Run
 // ("absent" is a content too). After Run returned nil, only the latter.
+// After an acknowledgement labelled path ([faultfs.Ack](fsys, path)), the
+// old content is no longer acceptable: path must hold what it held when
+// the ack was made (the new content, when the ack follows the replace) or
+// the new content (ALICE: "old or new" before the program says it is
+// done, only new after).
 func AtomicReplace(path string) Invariant {
 	return Invariant{Name: "AtomicReplace(" + path + ")", Property: "atomic", Path: path, Check: func(s *Situation) error {
 		got, old, new := s.Current(path), s.Before(path), s.After(path)
@@ -40,15 +46,44 @@ func AtomicReplace(path string) Invariant {
 			if got.SameContent(new) {
 				return nil
 			}
-			return fmt.Errorf("%s holds %s after Run returned nil, not the new content (%s; %s)",
-				path, got, new, got.Diff(new))
+			return fmt.Errorf("%s after Run returned nil, not the new content (%s)", holds(path, got), against(new, got))
+		}
+		if ack, ok := s.lastAckOf(path); ok {
+			at := s.AtAck(ack, path)
+			if got.SameContent(at) || got.SameContent(new) {
+				return nil
+			}
+			if at.SameContent(new) {
+				return fmt.Errorf("%s after the acknowledgement #%d ack %q: only the new content (%s) may survive it",
+					holds(path, got), ack.Op, ack.Label, against(new, got))
+			}
+			return fmt.Errorf("%s after the acknowledgement #%d ack %q: neither what it held then (%s) nor the new content (%s)",
+				holds(path, got), ack.Op, ack.Label, against(at, got), against(new, got))
 		}
 		if got.SameContent(old) || got.SameContent(new) {
 			return nil
 		}
-		return fmt.Errorf("%s holds %s: neither the old content (%s; %s) nor the new (%s; %s)",
-			path, got, old, got.Diff(old), new, got.Diff(new))
+		return fmt.Errorf("%s: neither the old content (%s) nor the new (%s)",
+			holds(path, got), against(old, got), against(new, got))
 	}}
+}
+
+// holds says what path holds in got, for a report: "f holds 3 bytes
+// \"abc\", mode 0644", or "f is absent".
+func holds(path string, got Version) string {
+	if !got.Exists {
+		return path + " is absent"
+	}
+	return path + " holds " + got.String()
+}
+
+// against describes want and, when there is one, where got first differs
+// from it.
+func against(want, got Version) string {
+	if d := got.Diff(want); d != "" {
+		return want.String() + "; " + d
+	}
+	return want.String()
 }
 
 // Durable: a crash after Run returned nil leaves path with its new content.
@@ -60,6 +95,9 @@ func Durable(path string) Invariant {
 		got, new := s.Current(path), s.After(path)
 		if got.SameContent(new) {
 			return nil
+		}
+		if !got.Exists {
+			return fmt.Errorf("after Run returned nil, a crash left %s absent instead of holding the new content (%s)", path, new)
 		}
 		return fmt.Errorf("after Run returned nil, a crash left %s holding %s instead of the new content (%s)",
 			path, got, new)
@@ -121,16 +159,16 @@ func ModePreserved(path string) Invariant {
 		}
 		old, new := s.Before(path), s.After(path)
 		if old.Exists && new.Exists && old.Mode != new.Mode {
-			return fmt.Errorf("%s had mode %04o before Run and %04o after it", path, uint32(old.Mode), uint32(new.Mode))
+			return fmt.Errorf("%s had mode %s before Run and %s after it", path, Octal(old.Mode), Octal(new.Mode))
 		}
 		if got.Equal(old) || got.Equal(new) {
 			return nil
 		}
 		switch {
 		case got.SameContent(new):
-			return fmt.Errorf("%s holds the new content with mode %04o, not %04o", path, uint32(got.Mode), uint32(new.Mode))
+			return fmt.Errorf("%s holds the new content with mode %s, not %s", path, Octal(got.Mode), Octal(new.Mode))
 		case got.SameContent(old):
-			return fmt.Errorf("%s holds the old content with mode %04o, not %04o", path, uint32(got.Mode), uint32(old.Mode))
+			return fmt.Errorf("%s holds the old content with mode %s, not %s", path, Octal(got.Mode), Octal(old.Mode))
 		}
 		return nil // neither content: AtomicReplace's business
 	}}
@@ -140,7 +178,7 @@ func ModePreserved(path string) Invariant {
 // whenever it holds the old content, the old mode (for code that sets a
 // mode on purpose, where ModePreserved does not apply).
 func ModeIs(path string, mode fs.FileMode) Invariant {
-	return Invariant{Name: fmt.Sprintf("ModeIs(%s, %04o)", path, uint32(mode.Perm())), Property: "mode", Path: path, Check: func(s *Situation) error {
+	return Invariant{Name: fmt.Sprintf("ModeIs(%s, %s)", path, Octal(mode)), Property: "mode", Path: path, Check: func(s *Situation) error {
 		got := s.Current(path)
 		if got.Err != nil || !got.Exists {
 			return nil
@@ -150,9 +188,9 @@ func ModeIs(path string, mode fs.FileMode) Invariant {
 		case got.SameContent(new) && got.Mode == want, got.Equal(old):
 			return nil
 		case got.SameContent(new):
-			return fmt.Errorf("%s holds the new content with mode %v, not %v", path, got.Mode, want)
+			return fmt.Errorf("%s holds the new content with mode %s, not %s", path, Octal(got.Mode), Octal(want))
 		case got.SameContent(old):
-			return fmt.Errorf("%s holds the old content with mode %v, not %v", path, got.Mode, old.Mode)
+			return fmt.Errorf("%s holds the old content with mode %s, not %s", path, Octal(got.Mode), Octal(old.Mode))
 		}
 		return nil // neither content: AtomicReplace's business
 	}}
@@ -178,4 +216,64 @@ func Holds(name string, check func(recovered faultfs.FS) error) Invariant {
 		}
 		return check(s.Recovered())
 	}}
+}
+
+// Acked turns a check of the recovered filesystem that knows what the
+// program acknowledged into an invariant checked after every crash:
+// labels are those of the acknowledgements ([faultfs.Ack]) made before
+// the crash point, in order. It is the general form of AckedRecords.
+func Acked(name string, check func(labels []string, recovered faultfs.FS) error) Invariant {
+	return Invariant{Name: name, Property: "acked", Check: func(s *Situation) error {
+		if s.Kind != AfterCrash {
+			return nil
+		}
+		return check(s.AckLabels(), s.Recovered())
+	}}
+}
+
+// AckedRecords: every record acknowledged before the crash survives in
+// path, for an append-only log that acknowledges each record with
+// [faultfs.Ack](fsys, record): each label acknowledged before the crash
+// point (after a crash) or during the run (once Run returned) is found in
+// path's content, in the order acknowledged, each after the one before.
+// What was not acknowledged yet may or may not be there.
+func AckedRecords(path string) Invariant {
+	return Invariant{Name: "AckedRecords(" + path + ")", Property: "acked", Path: path, Check: func(s *Situation) error {
+		acks := s.Acks()
+		if len(acks) == 0 {
+			return nil
+		}
+		got := s.Current(path)
+		var data []byte
+		if got.Exists && got.Err == nil {
+			data = got.Content.Bytes()
+		}
+		at := 0
+		for i, a := range acks {
+			j := bytes.Index(data[at:], []byte(a.Label))
+			if j < 0 {
+				return fmt.Errorf("%s: record %d of the %d acknowledged (#%d ack %q) did not survive",
+					holds(path, got), i+1, len(acks), a.Op, a.Label)
+			}
+			at += j + len(a.Label)
+		}
+		return nil
+	}}
+}
+
+// Octal prints a mode's permission bits in octal, with the setuid (4000),
+// setgid (2000) and sticky (1000) bits: 0644, 4755. Reports print every
+// mode this way.
+func Octal(mode fs.FileMode) string {
+	v := uint32(mode.Perm())
+	if mode&fs.ModeSetuid != 0 {
+		v |= 0o4000
+	}
+	if mode&fs.ModeSetgid != 0 {
+		v |= 0o2000
+	}
+	if mode&fs.ModeSticky != 0 {
+		v |= 0o1000
+	}
+	return fmt.Sprintf("%04o", v)
 }

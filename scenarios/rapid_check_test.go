@@ -4,9 +4,11 @@ import (
 	"flag"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
+	"github.com/crashcheck/crashcheck/faultfs"
 	"pgregory.net/rapid"
 )
 
@@ -90,5 +92,30 @@ func TestRapidCheckSeeds(t *testing.T) {
 		}
 	}))) < 2 {
 		t.Errorf("eight seeds drew the same first value: %v", want)
+	}
+}
+
+// TestCheckTReportOnce: a failed CheckT prints its report once (logged in
+// the replay of the minimal input) and fails with its summary line, so
+// that rapid, which prints a failure's message twice, does not print the
+// report twice; the draw shows as a size and first bytes.
+func TestCheckTReportOnce(t *testing.T) {
+	noFailFiles(t)
+	res := RapidCheck(RapidOptions{Name: "in-place", Seed: 3, Checks: 20}, func(rt *rapid.T) {
+		data := Content(100, 'N').Draw(rt, "data")
+		CheckT(rt, Spec{
+			Setup:      func(fsys faultfs.FS) error { return faultfs.WriteFile(fsys, "f", []byte("old"), 0o644) },
+			Run:        func(fsys faultfs.FS) error { return faultfs.WriteFile(fsys, "f", data, 0o644) },
+			Invariants: []Invariant{AtomicReplace("f")},
+			Models:     faultfs.Models()[:1],
+			NoErrors:   true,
+		})
+	})
+	all := strings.Join(res.Logs, "\n")
+	if n := strings.Count(all, "VIOLATION AtomicReplace(f)"); !res.Failed || n != 1 {
+		t.Errorf("failed %v, report printed %d times, want once:\n%s", res.Failed, n, all)
+	}
+	if !slices.Contains(res.Draws(), `data: 1 byte "N"`) {
+		t.Errorf("draws %q, want the shrunk content as its size and bytes", res.Draws())
 	}
 }

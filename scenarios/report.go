@@ -16,10 +16,18 @@ type Report struct {
 	Trace       []faultfs.Op // every call the fault-free run made
 	CrashPoints int          // crash points of the fault-free run
 	States      int          // crash states checked, over all runs and models
-	Exhaustive  bool         // every crash point was enumerated exhaustively
+	Exhaustive  bool         // no crash point was sampled: each was enumerated whole, or until StoppedEarly
 	Interrupted bool         // HistoryOptions.Stop stopped the check before every state was checked
-	ErrorRuns   int          // re-runs with an injected fault
-	Violations  []Violation  // smallest first
+	// StoppedEarly: some crash states were not checked because every
+	// invariant had already failed (see CheckHistory).
+	StoppedEarly bool
+	ErrorRuns    int         // re-runs with an injected fault
+	Violations   []Violation // smallest first
+	// Untested says why the check could not test something: there were no
+	// invariants, or an invariant's path exists in no state checked (a
+	// typo). Verify returns these as its error; CheckHistory reports them
+	// here and in the summary.
+	Untested []string
 }
 
 // OK reports whether no invariant was violated.
@@ -45,7 +53,12 @@ type Violation struct {
 	State    string   `json:"state"`  // which pending ops the crash state kept, dropped, tore
 	Detail   string   `json:"detail"` // what the file held against old and new
 	Timeline []string `json:"timeline"`
-	kept     int
+	// Hints say what to do, when the state and the operations around it
+	// show it (a rename dropped because its directory is never fsynced
+	// after it, a write lost to a failed fsync that was retried, a mode
+	// set after the rename).
+	Hints []string `json:"hints,omitempty"`
+	kept  int
 }
 
 func newViolation(inv Invariant, s *Situation, h *faultfs.History, err error) Violation {
@@ -87,6 +100,7 @@ func newViolation(inv Invariant, s *Situation, h *faultfs.History, err error) Vi
 		}
 		v.Timeline = append(v.Timeline, line)
 	}
+	v.Hints = hints(inv, s, ops)
 	if s.Kind == AfterCrash {
 		if s.Point < len(ops) {
 			v.Timeline = append(v.Timeline, fmt.Sprintf("--- crash (next: %s)", ops[s.Point]))
@@ -129,6 +143,9 @@ func (v Violation) String() string {
 	if v.State != "" {
 		fmt.Fprintf(&b, "  state: %s\n", v.State)
 	}
+	for _, h := range v.Hints {
+		fmt.Fprintf(&b, "  hint: %s\n", h)
+	}
 	if len(v.Timeline) > 0 {
 		b.WriteString("  disk operations (crash points fall between them):\n")
 		for _, l := range v.Timeline {
@@ -138,25 +155,53 @@ func (v Violation) String() string {
 	return b.String()
 }
 
-// String prints the report: a summary line, then each violation.
+// Summary is the report's first line, without its newline: what was
+// explored, and "ok" or how many violations.
+func (r *Report) Summary() string {
+	name := r.Name
+	if name == "" {
+		name = unnamed
+	}
+	s := fmt.Sprintf("%s: %d ops, %d crash points, %d crash states (%s) under %s, %d error runs: ",
+		name, len(r.Ops), r.CrashPoints, r.States, r.Coverage(), strings.Join(r.Models, ","), r.ErrorRuns)
+	if r.OK() {
+		return s + "ok"
+	}
+	return s + fmt.Sprintf("%d violation(s)", len(r.Violations))
+}
+
+// String prints the report: the summary line, what could not be tested,
+// then each violation.
 func (r *Report) String() string {
 	var b strings.Builder
-	ex := "exhaustive"
-	switch {
-	case r.Interrupted:
-		ex = "interrupted"
-	case !r.Exhaustive:
-		ex = "sampled"
+	b.WriteString(r.Summary() + "\n")
+	for _, u := range r.Untested {
+		fmt.Fprintf(&b, "NOT TESTED: %s\n", u)
 	}
-	fmt.Fprintf(&b, "%s: %d ops, %d crash points, %d crash states (%s) under %s, %d error runs: ",
-		r.Name, len(r.Ops), r.CrashPoints, r.States, ex, strings.Join(r.Models, ","), r.ErrorRuns)
 	if r.OK() {
-		b.WriteString("ok\n")
 		return b.String()
 	}
-	fmt.Fprintf(&b, "%d violation(s)\n", len(r.Violations))
 	for _, v := range r.Violations {
 		b.WriteString(v.String())
 	}
 	return b.String()
+}
+
+// Coverage says how far the crash states were explored: "exhaustive"
+// (every state at every crash point), "sampled" (some point had more than
+// MaxStates states), "stopped early: every invariant already failed"
+// (states were left unchecked once there was nothing left to find), both
+// of the last two, or "interrupted" (Stop ended the check).
+func (r *Report) Coverage() string {
+	switch {
+	case r.Interrupted:
+		return "interrupted"
+	case !r.Exhaustive && r.StoppedEarly:
+		return "sampled; stopped early: every invariant already failed"
+	case !r.Exhaustive:
+		return "sampled"
+	case r.StoppedEarly:
+		return "stopped early: every invariant already failed"
+	}
+	return "exhaustive"
 }

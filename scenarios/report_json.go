@@ -25,6 +25,11 @@ type ReportJSON struct {
 	Interrupted bool        `json:"interrupted"`
 	ErrorRuns   int         `json:"error_runs"`
 	Violations  []Violation `json:"violations"` // never null
+	// Added after the fields above: Coverage in words, StoppedEarly,
+	// Untested (omitted when empty).
+	Coverage     string   `json:"coverage"`
+	StoppedEarly bool     `json:"stopped_early"`
+	Untested     []string `json:"untested,omitempty"`
 }
 
 // JSON returns the report's JSON form.
@@ -37,6 +42,7 @@ func (r *Report) JSON() ReportJSON {
 		Name: r.Name, Model: strings.Join(r.Models, ","), Models: r.Models, Ops: len(r.Ops),
 		CrashPoints: r.CrashPoints, States: r.States, Exhaustive: r.Exhaustive,
 		Interrupted: r.Interrupted, ErrorRuns: r.ErrorRuns, Violations: viol,
+		Coverage: r.Coverage(), StoppedEarly: r.StoppedEarly, Untested: r.Untested,
 	}
 }
 

@@ -68,6 +68,7 @@ type Situation struct {
 	recovered *faultfs.Mem
 	versions  []pathVersion  // State's files, read once per situation
 	fixed     *fixedVersions // Initial's and Final's, read once per Verify
+	atAck     *ackViews      // what paths held at the run's acknowledgements
 }
 
 // fixedVersions caches what Initial and Final hold: they do not change
@@ -131,4 +132,72 @@ func (s *Situation) Recovered() faultfs.FS {
 		s.recovered = s.State.Mem()
 	}
 	return s.recovered
+}
+
+// Acks returns the acknowledgements the run made before the state being
+// judged: those before the crash point after a crash (an ack at the crash
+// point's own operation is not among them), every one of the run's once
+// it returned. Code under test makes them with [faultfs.Ack]; the slice
+// is shared: do not modify it.
+func (s *Situation) Acks() []faultfs.AckMark { return s.State.Acks() }
+
+// AckLabels returns the labels of [Situation.Acks], in order.
+func (s *Situation) AckLabels() []string {
+	acks := s.Acks()
+	labels := make([]string, len(acks))
+	for i, a := range acks {
+		labels[i] = a.Label
+	}
+	return labels
+}
+
+// AtAck returns what path held, as the running program saw it, when the
+// acknowledgement ack was made: what the program had written there when
+// it said so (none of it need be durable).
+func (s *Situation) AtAck(ack faultfs.AckMark, path string) Version {
+	if s.atAck == nil || s.atAck.h == nil {
+		return VersionOf(s.State, path) // a Situation built by hand: no history to look in
+	}
+	return s.atAck.version(ack, path)
+}
+
+// lastAckOf returns the last acknowledgement labelled label among Acks.
+func (s *Situation) lastAckOf(label string) (faultfs.AckMark, bool) {
+	acks := s.Acks()
+	for i := len(acks) - 1; i >= 0; i-- {
+		if acks[i].Label == label {
+			return acks[i], true
+		}
+	}
+	return faultfs.AckMark{}, false
+}
+
+// ackViews caches, for one run, what paths held at its acknowledgements.
+type ackViews struct {
+	h     *faultfs.History
+	cache map[ackPath]Version
+}
+
+type ackPath struct {
+	op   int
+	path string
+}
+
+func (a *ackViews) version(ack faultfs.AckMark, path string) Version {
+	key := ackPath{ack.Op, path}
+	if v, ok := a.cache[key]; ok {
+		return v
+	}
+	// The process model keeps every completed operation: its one state
+	// at the ack's point is what the running program saw.
+	var v Version
+	a.h.Enumerate(faultfs.Process, ack.Op, faultfs.EnumOptions{}, func(st *faultfs.CrashState) bool {
+		v = VersionOf(st, path)
+		return false
+	})
+	if a.cache == nil {
+		a.cache = map[ackPath]Version{}
+	}
+	a.cache[key] = v
+	return v
 }

@@ -8,7 +8,8 @@ import (
 
 // Spec is a crash test: an initial state, a workload, and what must hold.
 type Spec struct {
-	// Name labels reports.
+	// Name labels reports (default: "unnamed spec"; Check and CheckT
+	// use the test's name).
 	Name string
 	// Setup builds the initial state on a fresh faultfs.Mem; it is made
 	// durable before Run starts. Nil means an empty filesystem.
@@ -32,8 +33,9 @@ type Spec struct {
 }
 
 // DefaultErrnos are the errors injected at every operation by default. An
-// injected fsync error also loses the file's unsynced data (see
-// faultfs.SyncFailer), so code that retries a failed fsync is caught.
+// injected EIO, ENOSPC or EDQUOT at fsync also loses the file's unsynced
+// data, as Linux writeback errors do, so code that retries a failed fsync
+// is caught; EINTR leaves the data pending, so a retry on EINTR passes.
 var DefaultErrnos = []syscall.Errno{
 	syscall.EIO, syscall.ENOSPC, syscall.EDQUOT, syscall.EROFS,
 	syscall.EACCES, syscall.EINTR, syscall.EXDEV,
@@ -47,4 +49,14 @@ func (s *Spec) errnos() []syscall.Errno {
 		return s.Errnos
 	}
 	return DefaultErrnos
+}
+
+// unnamed labels the report of a spec or history without a name.
+const unnamed = "unnamed spec"
+
+func (s *Spec) name() string {
+	if s.Name == "" {
+		return unnamed
+	}
+	return s.Name
 }

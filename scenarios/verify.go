@@ -3,6 +3,7 @@ package scenarios
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/crashcheck/crashcheck/faultfs"
 )
@@ -22,12 +23,26 @@ import (
 // CheckHistory documents. It returns a Report; an error only when the
 // spec itself is broken (Setup or the fault-free Run failed).
 func Verify(spec Spec) (*Report, error) {
-	c := newChecker(spec.Name, spec.Models, spec.Invariants, faultfs.EnumOptions{MaxStates: spec.MaxStates, Seed: spec.Seed})
+	name := spec.name()
+	if spec.Run == nil {
+		return nil, fmt.Errorf("scenario %s: no Run: nothing to test", name)
+	}
+	if len(spec.Invariants) == 0 {
+		return nil, fmt.Errorf("scenario %s: no Invariants: nothing would be checked", name)
+	}
+	c := newChecker(name, spec.Models, spec.Invariants, faultfs.EnumOptions{MaxStates: spec.MaxStates, Seed: spec.Seed})
 	h, inj, err := run(spec, nil)
-	if h == nil || err != nil {
-		return nil, fmt.Errorf("scenario %s: the fault-free run failed: %w", spec.Name, err)
+	if h == nil {
+		return nil, fmt.Errorf("scenario %s: Setup failed: %w", name, err)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("scenario %s: the fault-free run failed: %w", name, err)
 	}
 	trace := inj.Trace()
+	if len(trace) == 0 {
+		return nil, fmt.Errorf("scenario %s: Run made no operation on the filesystem it was given "+
+			"(does it use package os directly?): nothing to test", name)
+	}
 	c.rep.Ops, c.rep.Trace, c.rep.CrashPoints = h.Ops(), trace, h.Points()
 	c.initial, c.final = h.InitialState(), h.FinalState()
 	c.checkRun(h, c.final, nil, nil, 0)
@@ -36,7 +51,7 @@ func Verify(spec Spec) (*Report, error) {
 			fault := faultfs.Fault{When: faultfs.OnIndex(i), Do: f}
 			eh, inj, runErr := run(spec, &fault)
 			if eh == nil {
-				return nil, fmt.Errorf("scenario %s: Setup failed: %w", spec.Name, runErr)
+				return nil, fmt.Errorf("scenario %s: Setup failed: %w", name, runErr)
 			}
 			c.rep.ErrorRuns++
 			var firedOp *faultfs.Op
@@ -49,7 +64,10 @@ func Verify(spec Spec) (*Report, error) {
 			c.checkRun(eh, eh.FinalState(), runErr, firedOp, eh.Points()-1)
 		}
 	}
-	c.rep.sortViolations()
+	c.finish()
+	if len(c.rep.Untested) > 0 {
+		return nil, fmt.Errorf("scenario %s tests nothing: %s", name, strings.Join(c.rep.Untested, "; "))
+	}
 	return c.rep, nil
 }
 

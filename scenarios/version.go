@@ -60,12 +60,7 @@ func (v Version) String() string {
 	case v.Err != nil:
 		return "unreadable (" + faultfs.ErrString(v.Err) + ")"
 	}
-	const show = 24
-	s := fmt.Sprintf("%d bytes %q", v.Content.Len(), v.Content.Prefix(show))
-	if v.Content.Len() > show {
-		s += "..."
-	}
-	return s + fmt.Sprintf(", mode %04o", uint32(v.Mode.Perm()))
+	return describeBytes(v.Content.Prefix(prefixShown), v.Content.Len()) + ", mode " + Octal(v.Mode)
 }
 
 // Diff says, for a report, where v's content first differs from w's

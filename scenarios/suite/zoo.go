@@ -38,7 +38,9 @@ func DrawZooCase(t *rapid.T) ZooCase {
 
 // zooContent draws a zoo content: these bugs show at any size, so it is
 // kept small.
-func zooContent(tag byte) *rapid.Generator[[]byte] { return scenarios.Content(MaxZooContent, tag) }
+func zooContent(tag byte) *rapid.Generator[scenarios.Bytes] {
+	return scenarios.Content(MaxZooContent, tag)
+}
 
 // zooEntry is a broken writer and what its spec needs beyond a plain
 // replace of the target.
