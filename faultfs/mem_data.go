@@ -205,12 +205,22 @@ func (d *fileData) write(p []byte, off int64) []byte {
 	if continues {
 		headLen = 0
 	}
-	run := d.take(headLen + len(p) + tailLen) // zeros where the old bytes were zeros
-	if headLen > 0 && head != nil {
-		copy(run, head[:lo])
+	var run []byte
+	if n := len(p); headLen == 0 && tailLen == 0 && n > maxChunk && len(d.free) < n {
+		// A chunk of its own, all of it p: copied into fresh memory
+		// in one pass, not zeroed first (append clears only what lies
+		// past p, which becomes the arena's tail).
+		run = append([]byte(nil), p...)
+		d.chunk, d.free = n, run[n:cap(run)]
+		run = run[:n]
+	} else {
+		run = d.take(headLen + len(p) + tailLen) // zeros where the old bytes were zeros
+		if headLen > 0 && head != nil {
+			copy(run, head[:lo])
+		}
+		copy(run[headLen:], p)
+		copy(run[headLen+len(p):], tail)
 	}
-	copy(run[headLen:], p)
-	copy(run[headLen+len(p):], tail)
 
 	d.setPages(int((size + pageSize - 1) / pageSize))
 	d.size = size
