@@ -91,3 +91,73 @@ func countName(n int) string {
 	}
 	return fmt.Sprint(n)
 }
+
+// writtenHistory records a file written in 1 MiB writes, fsynced every
+// 4 MiB, size bytes in all.
+func writtenHistory(tb testing.TB, size int) *History {
+	tb.Helper()
+	m := NewMem()
+	m.MakeDurable()
+	f, err := m.OpenFile("data", os.O_WRONLY|os.O_CREATE, 0o644)
+	must(tb, err)
+	chunk := make([]byte, min(size, 1<<20))
+	for i := range chunk {
+		chunk[i] = byte(i)
+	}
+	for done := 0; done < size; done += len(chunk) {
+		if _, err := f.Write(chunk); err != nil {
+			tb.Fatal(err)
+		}
+		if (done+len(chunk))%(4<<20) == 0 {
+			must(tb, f.Sync())
+		}
+	}
+	must(tb, f.Sync())
+	must(tb, f.Close())
+	must(tb, SyncDir(m, "."))
+	return m.History()
+}
+
+// BenchmarkCrashStatesWritten enumerates and checks every crash state,
+// under every model, of a file of each size written in 1 MiB writes:
+// states/s and ns per byte written against the bytes written. The check
+// reads each state's size and first bytes. The 256 MiB and 1 GiB cases
+// run only when -bench names them (they hold that much memory).
+//
+//	go test -run '^$' -bench 'CrashStatesWritten/1GiB' ./faultfs
+func BenchmarkCrashStatesWritten(b *testing.B) {
+	for _, size := range []int{1 << 20, 16 << 20, 64 << 20, 256 << 20, 1 << 30} {
+		name := fmt.Sprintf("%dMiB", size>>20)
+		if size >= 1<<30 {
+			name = fmt.Sprintf("%dGiB", size>>30)
+		}
+		b.Run(name, func(b *testing.B) {
+			if size >= 256<<20 && !explicitBench(name) {
+				b.Skipf("%s written: give -bench explicitly with the size (e.g. -bench 'CrashStatesWritten/%s')", name, name)
+			}
+			h := writtenHistory(b, size)
+			b.ReportAllocs()
+			b.ResetTimer()
+			states := 0
+			for b.Loop() {
+				for _, m := range Models() {
+					for k := 0; k < h.Points(); k++ {
+						h.Enumerate(m, k, EnumOptions{}, func(s *CrashState) bool {
+							states++
+							c, err := s.Content("data")
+							if err == nil && c.Len() > int64(size) {
+								b.Fatalf("%s: data holds %d bytes, more than the %d written", s.Describe(), c.Len(), size)
+							}
+							if err == nil && c.Len() > 0 && c.Prefix(1)[0] != 0 {
+								b.Fatalf("%s: data starts %d", s.Describe(), c.Prefix(1)[0])
+							}
+							return true
+						})
+					}
+				}
+			}
+			b.ReportMetric(float64(states)/b.Elapsed().Seconds(), "states/s")
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(size), "ns/byte")
+		})
+	}
+}
