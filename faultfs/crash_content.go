@@ -144,6 +144,12 @@ func (b *contentBuilder) reset(data []byte) {
 	}
 }
 
+// resetExt starts from a content given as runs, which it copies.
+func (b *contentBuilder) resetExt(ext []extent, size int64) {
+	b.ext = append(b.ext[:0], ext...)
+	b.size = size
+}
+
 // write puts data at off, zero-filling any gap past the end.
 func (b *contentBuilder) write(off int64, data []byte) {
 	if len(data) == 0 {

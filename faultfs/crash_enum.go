@@ -39,7 +39,12 @@ func (h *History) Enumerate(m Model, point int, opt EnumOptions, visit func(*Cra
 	if opt.MaxStates <= 0 {
 		opt.MaxStates = DefaultMaxStates
 	}
-	p := m.plan(h, point)
+	var base *durableBase
+	if sm, ok := m.(settlingModel); ok {
+		base = h.durableBaseAt(sm, point)
+	}
+	p := m.plan(h, point, base.settled())
+	p.base = base
 	s := newCrashState(h, p, m.Name())
 	g := &chooser{
 		max:  opt.MaxStates,

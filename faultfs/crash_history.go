@@ -1,6 +1,9 @@
 package faultfs
 
-import "sort"
+import (
+	"sort"
+	"sync"
+)
 
 // History is an immutable record of a Mem: the durable state at its last
 // MakeDurable and every disk-changing operation since. Crash point k is the
@@ -21,6 +24,9 @@ type History struct {
 	nextSync []int
 
 	acks []AckMark // every OpAck, in order
+
+	settleMu sync.Mutex
+	settle   map[string]*settling // model name -> its durable bases (crash_base.go)
 }
 
 // An AckMark is an acknowledgement made through [Acker.Ack]: the index of

@@ -12,8 +12,10 @@ type Model interface {
 	// Name returns the model's name: process, posix or ext4-ordered.
 	Name() string
 	// plan sorts the operations before a crash point into forced ones
-	// (durable), lost ones, and units a crash state chooses among.
-	plan(h *History, point int) *plan
+	// (durable), lost ones, and units a crash state chooses among. It
+	// starts at op from: those before are settled (a settlingModel's
+	// durable base holds them); from is 0 for other models.
+	plan(h *History, point, from int) *plan
 	// candidates calls yield with unit choices (bitsets over the plan's
 	// units) until yield returns false or the model has no more; it
 	// reports whether it offered every legal choice.

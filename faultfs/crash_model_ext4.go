@@ -8,7 +8,7 @@ type ext4OrderedModel struct{}
 
 func (ext4OrderedModel) Name() string { return "ext4-ordered" }
 
-func (ext4OrderedModel) plan(h *History, point int) *plan {
+func (ext4OrderedModel) plan(h *History, point, _ int) *plan {
 	// First pass: which pending writes a flush carries (auto_da_alloc), and
 	// which of those flushes a journal commit (any fsync) already made
 	// durable before the crash point.

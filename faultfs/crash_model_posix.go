@@ -7,9 +7,9 @@ type posixModel struct{}
 
 func (posixModel) Name() string { return "posix" }
 
-func (posixModel) plan(h *History, point int) *plan {
+func (posixModel) plan(h *History, point, from int) *plan {
 	p := &plan{point: point}
-	for i := 0; i < point; i++ {
+	for i := from; i < point; i++ {
 		switch {
 		case !h.changesState(i) || h.lostAt[i] < point:
 		case h.syncedAt[i] < point:
@@ -26,6 +26,20 @@ func (posixModel) plan(h *History, point int) *plan {
 	}
 	p.index(h)
 	return p
+}
+
+// settledAt: an op is settled once the fsync that makes it durable, or the
+// failed one that loses it, is done.
+func (posixModel) settledAt(h *History, i int) (int, bool) {
+	switch {
+	case !h.changesState(i):
+		return i + 1, false
+	case h.lostAt[i] < len(h.ops):
+		return h.lostAt[i] + 1, false
+	case h.syncedAt[i] < len(h.ops):
+		return h.syncedAt[i] + 1, true
+	}
+	return len(h.ops) + 1, false
 }
 
 func (posixModel) candidates(p *plan, g *chooser) bool {

@@ -6,15 +6,20 @@ type processModel struct{}
 
 func (processModel) Name() string { return "process" }
 
-func (processModel) plan(h *History, point int) *plan {
+func (processModel) plan(h *History, point, from int) *plan {
 	p := &plan{point: point}
-	for i := 0; i < point; i++ {
+	for i := from; i < point; i++ {
 		if h.changesState(i) {
 			p.addForced(h, i)
 		}
 	}
 	p.index(h)
 	return p
+}
+
+// settledAt: an op is durable as soon as it is done.
+func (processModel) settledAt(h *History, i int) (int, bool) {
+	return i + 1, h.changesState(i)
 }
 
 func (processModel) candidates(p *plan, g *chooser) bool {

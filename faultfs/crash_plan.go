@@ -13,6 +13,7 @@ type item struct {
 // apply, in program order, and the units a state chooses among.
 type plan struct {
 	point  int
+	base   *durableBase // the settled operations before the items, applied; nil: none
 	items  []item
 	units  int
 	pieces [][2]int32 // per unit: its first and last item (a torn write has several units)

@@ -76,7 +76,10 @@ func (s *CrashState) entries(dir uint64) []dirent {
 	if e, ok := s.dirs.get(dir); ok {
 		return e
 	}
-	base := s.h.initialEntries(dir)
+	base, ok := s.p.base.entries(dir)
+	if !ok {
+		base = s.h.initialEntries(dir)
+	}
 	items := s.p.dirItems[dir]
 	var e []dirent
 	copied := false
@@ -94,20 +97,7 @@ func (s *CrashState) entries(dir uint64) []dirent {
 			}
 			copied = true
 		}
-		o := &s.h.ops[it.op]
-		switch o.op.Kind {
-		case OpRemove, OpRmdir:
-			e = removeEntry(e, o.name, o.ino)
-		case OpRename:
-			if o.dir == dir {
-				e = removeEntry(e, o.name, o.ino)
-			}
-			if o.dir2 == dir {
-				e = setEntry(e, o.name2, o.ino)
-			}
-		default: // create, mkdir, symlink, link
-			e = setEntry(e, o.name, o.ino)
-		}
+		e = applyEntry(e, &s.h.ops[it.op], dir)
 	}
 	if copied {
 		s.owned = append(s.owned, e)
@@ -115,6 +105,24 @@ func (s *CrashState) entries(dir uint64) []dirent {
 		e = base
 	}
 	s.dirs.put(dir, e)
+	return e
+}
+
+// applyEntry applies entry op o to e, the entries of directory dir.
+func applyEntry(e []dirent, o *logOp, dir uint64) []dirent {
+	switch o.op.Kind {
+	case OpRemove, OpRmdir:
+		e = removeEntry(e, o.name, o.ino)
+	case OpRename:
+		if o.dir == dir {
+			e = removeEntry(e, o.name, o.ino)
+		}
+		if o.dir2 == dir {
+			e = setEntry(e, o.name2, o.ino)
+		}
+	default: // create, mkdir, symlink, link
+		e = setEntry(e, o.name, o.ino)
+	}
 	return e
 }
 
@@ -153,30 +161,41 @@ func (s *CrashState) file(ino uint64) *fileView {
 		s.pool = append(s.pool, f)
 	}
 	s.npool++
-	f.n, f.mode, f.uid, f.gid = n, n.mode, n.uid, n.gid
-	f.cb.reset(s.h.initialData(ino))
+	f.n = n
+	if bf := s.p.base.file(ino); bf != nil {
+		f.mode, f.uid, f.gid = bf.mode, bf.uid, bf.gid
+		f.cb.resetExt(bf.ext, bf.size)
+	} else {
+		f.mode, f.uid, f.gid = n.mode, n.uid, n.gid
+		f.cb.reset(s.h.initialData(ino))
+	}
 	for _, j := range s.p.fileItems[ino] {
 		it := s.p.items[j]
 		if !s.applied(it) {
 			continue
 		}
-		o := &s.h.ops[it.op]
-		switch o.op.Kind {
-		case OpWrite:
-			f.cb.write(o.off+it.lo, o.data[it.lo:it.hi])
-		case OpTruncate:
-			f.cb.truncate(o.off)
-		case OpChmod, OpFchmod:
-			f.mode = o.mode
-		case OpChown, OpFchown:
-			f.uid, f.gid = o.uid, o.gid
-			if o.clearSetID {
-				f.mode = modeAfterChown(f.mode)
-			}
-		}
+		applyFileOp(f, &s.h.ops[it.op], it.lo, it.hi)
 	}
 	s.files.put(ino, f)
 	return f
+}
+
+// applyFileOp applies data or attribute op o (of a write, its data's part
+// [lo, hi)) to f.
+func applyFileOp(f *fileView, o *logOp, lo, hi int64) {
+	switch o.op.Kind {
+	case OpWrite:
+		f.cb.write(o.off+lo, o.data[lo:hi])
+	case OpTruncate:
+		f.cb.truncate(o.off)
+	case OpChmod, OpFchmod:
+		f.mode = o.mode
+	case OpChown, OpFchown:
+		f.uid, f.gid = o.uid, o.gid
+		if o.clearSetID {
+			f.mode = modeAfterChown(f.mode)
+		}
+	}
 }
 
 // lookup resolves name in this state, following symbolic links in every

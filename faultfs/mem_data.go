@@ -169,7 +169,8 @@ func (d *fileData) truncate(size int64) {
 }
 
 // write puts p at off, growing the file (zero-filling any gap), and returns
-// the bytes written as immutable memory, for the log to keep.
+// the bytes written as immutable memory, for the log to keep; its capacity
+// may run on into the arena (see the end of write).
 //
 // The bytes go into one fresh run of memory together with the old bytes
 // that share the first and last pages written (the pages are rebuilt in
@@ -205,12 +206,22 @@ func (d *fileData) write(p []byte, off int64) []byte {
 	if continues {
 		headLen = 0
 	}
-	run := d.take(headLen + len(p) + tailLen) // zeros where the old bytes were zeros
-	if headLen > 0 && head != nil {
-		copy(run, head[:lo])
+	var run []byte
+	if n := len(p); headLen == 0 && tailLen == 0 && n > maxChunk && len(d.free) < n {
+		// A chunk of its own, all of it p: copied into fresh memory
+		// in one pass, not zeroed first (append clears only what lies
+		// past p, which becomes the arena's tail).
+		run = append([]byte(nil), p...)
+		d.chunk, d.free = n, run[n:cap(run)]
+		run = run[:n]
+	} else {
+		run = d.take(headLen + len(p) + tailLen) // zeros where the old bytes were zeros
+		if headLen > 0 && head != nil {
+			copy(run, head[:lo])
+		}
+		copy(run[headLen:], p)
+		copy(run[headLen+len(p):], tail)
 	}
-	copy(run[headLen:], p)
-	copy(run[headLen+len(p):], tail)
 
 	d.setPages(int((size + pageSize - 1) / pageSize))
 	d.size = size
@@ -223,7 +234,12 @@ func (d *fileData) write(p []byte, off int64) []byte {
 		}
 		d.pages[i] = run[ps-base : ps-base+int64(l)]
 	}
-	return run[headLen : headLen+len(p) : headLen+len(p)]
+	// Not clipped: when the next write continues this one in memory, a
+	// crash state that applies both merges them into one run
+	// (contentBuilder.appendExt checks the capacity), so a file built by
+	// appends is one run, not one per write. What lies past len is the
+	// arena's: nothing may append to the returned slice.
+	return run[headLen : headLen+len(p)]
 }
 
 // freeze returns the file's bytes as one immutable slice, for a snapshot.

@@ -31,10 +31,11 @@ func Verify(spec Spec) (*Report, error) {
 		return nil, fmt.Errorf("scenario %s: no Invariants: nothing would be checked", name)
 	}
 	c := newChecker(name, spec.Models, spec.Invariants, faultfs.EnumOptions{MaxStates: spec.MaxStates, Seed: spec.Seed})
-	h, inj, err := run(spec, nil)
-	if h == nil {
+	set, err := setUp(spec)
+	if err != nil {
 		return nil, fmt.Errorf("scenario %s: Setup failed: %w", name, err)
 	}
+	h, inj, err := run(spec, set, nil)
 	if err != nil {
 		return nil, fmt.Errorf("scenario %s: the fault-free run failed: %w", name, err)
 	}
@@ -49,10 +50,7 @@ func Verify(spec Spec) (*Report, error) {
 	for i := range trace {
 		for _, f := range faultsAt(spec, trace[i]) {
 			fault := faultfs.Fault{When: faultfs.OnIndex(i), Do: f}
-			eh, inj, runErr := run(spec, &fault)
-			if eh == nil {
-				return nil, fmt.Errorf("scenario %s: Setup failed: %w", name, runErr)
-			}
+			eh, inj, runErr := run(spec, set, &fault)
 			c.rep.ErrorRuns++
 			var firedOp *faultfs.Op
 			if fired := inj.Fired(); len(fired) > 0 {
@@ -88,16 +86,26 @@ func faultsAt(spec Spec, op faultfs.Op) []faultfs.Action {
 	return acts
 }
 
-// run sets up a fresh Mem and runs the workload once, with fault if given.
-// A nil History means Setup failed.
-func run(spec Spec, fault *faultfs.Fault) (*faultfs.History, *faultfs.Injector, error) {
+// setUp runs Setup on a fresh Mem and makes it durable: the state every
+// run of the workload starts from.
+func setUp(spec Spec) (*faultfs.Mem, error) {
 	m := faultfs.NewMem()
 	if spec.Setup != nil {
 		if err := spec.Setup(m); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 	}
 	m.MakeDurable()
+	return m, nil
+}
+
+// run runs the workload once, with fault if given, on a clone of the
+// set-up state set. Setup runs once per Verify, not once per run: a clone
+// shares set's data (faultfs.Mem.Clone), so a run costs what it writes,
+// and the crash states of every run share the set-up content, which
+// compares without being read.
+func run(spec Spec, set *faultfs.Mem, fault *faultfs.Fault) (*faultfs.History, *faultfs.Injector, error) {
+	m := set.Clone()
 	var inj *faultfs.Injector
 	if fault != nil {
 		inj = faultfs.NewInjector(m, *fault)
