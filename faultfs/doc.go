@@ -116,7 +116,11 @@
 // the Injector's TornWrite, not a crash state.
 //
 // Mem does not enforce permission bits (it acts as root), and has no
-// extended attributes.
+// extended attributes. FIFOs, sockets' names and device nodes ([Mknoder])
+// are entries with a type, mode and device number and no data: opened
+// through Mem they fail with ENXIO (over FUSE the kernel serves them);
+// in the crash model making one is a metadata operation like create
+// (OpMknod), durable once its directory is synced.
 //
 // Mem's current view keeps atime, mtime and ctime as Linux does: a write or
 // truncate moves the file's mtime and ctime; chmod, chown, utimensat, link

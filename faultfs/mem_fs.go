@@ -50,6 +50,8 @@ func (m *Mem) OpenFile(name string, flag int, perm fs.FileMode) (File, error) {
 		return nil, pathErr("open", name, syscall.EISDIR)
 	case !n.isDir() && flag&oDIRECTORY != 0:
 		return nil, pathErr("open", name, syscall.ENOTDIR)
+	case n.isSpecial():
+		return nil, pathErr("open", name, syscall.ENXIO) // nothing behind it (mem_special.go)
 	}
 	f := &memFile{m: m, n: n, name: name, flag: flag}
 	// Linux truncates on O_TRUNC even when the file is opened read-only,
