@@ -26,7 +26,7 @@ type logOp struct {
 
 	mode     fs.FileMode // chmod
 	uid, gid int         // chown
-	created  *snapInode  // create, mkdir, symlink: the new inode as it was made
+	created  *snapInode  // create, mkdir, symlink, mknod: the new inode as it was made
 	replaced uint64      // rename, create: the inode the name held before, if any
 	truncZ   bool        // close: the handle truncated the file to zero and wrote it again
 
@@ -36,7 +36,7 @@ type logOp struct {
 // isEntryOp reports whether ops of kind k change directory entries.
 func isEntryOp(k OpKind) bool {
 	switch k {
-	case OpCreate, OpMkdir, OpSymlink, OpLink, OpRemove, OpRmdir, OpRename:
+	case OpCreate, OpMkdir, OpSymlink, OpLink, OpRemove, OpRmdir, OpRename, OpMknod:
 		return true
 	}
 	return false

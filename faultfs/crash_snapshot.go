@@ -16,6 +16,7 @@ type snapInode struct {
 	gid     int
 	data    []byte
 	target  string
+	rdev    uint64   // device node: the device it stands for
 	entries []dirent // directories: sorted by name
 }
 

@@ -379,7 +379,7 @@ func (s *CrashState) snapshot() *snapshot {
 		}
 		f := s.file(ino)
 		si := &snapInode{ino: ino, dev: f.n.dev, kind: f.n.kind, mode: f.mode, uid: f.uid, gid: f.gid,
-			target: f.n.target}
+			target: f.n.target, rdev: f.n.rdev}
 		snap.inodes[ino] = si
 		switch f.n.kind {
 		case fs.ModeDir:

@@ -115,10 +115,30 @@
 // after it and absent at every point before it: a crash during the call is
 // the Injector's TornWrite, not a crash state.
 //
-// Mem does not enforce permission bits (it acts as root), keeps
-// modification times but not access times, and treats times, extended
-// attributes and link counts as outside the crash model. Crash states
-// report a link count of 1.
+// Mem does not enforce permission bits (it acts as root), and has no
+// extended attributes. FIFOs, sockets' names and device nodes ([Mknoder])
+// are entries with a type, mode and device number and no data: opened
+// through Mem they fail with ENXIO (over FUSE the kernel serves them);
+// in the crash model making one is a metadata operation like create
+// (OpMknod), durable once its directory is synced.
+//
+// Mem's current view keeps atime, mtime and ctime as Linux does: a write or
+// truncate moves the file's mtime and ctime; chmod, chown, utimensat, link
+// and unlink move the inode's ctime; a rename moves the renamed inode's
+// ctime (as ext4 does) and the mtime and ctime of both directories, as do
+// create, mkdir, symlink, mknod and remove for their directory; a read,
+// readdir or readlink moves atime under the relatime rule (Linux's default:
+// only when atime is not later than mtime or ctime, or a day old). Times
+// are outside the crash model: they are not logged, and a crash state (and
+// a Mem built from one) has fresh times. Link counts are kept in the
+// current view (hard links; 2 plus subdirectories for a directory; 0 for a
+// file unlinked while open); crash states report a link count of 1.
+//
+// A file may be at most 16 TiB less 4 KiB (ext4's limit with 4 KiB
+// blocks): growing one past it fails with EFBIG, and a write across it is
+// cut short. Holes cost no memory in the current view, and st_blocks counts
+// only pages that hold data; a snapshot (MakeDurable) of a sparse file is a
+// lazily mapped run on Linux, so its holes cost address space, not memory.
 //
 // # Faults
 //

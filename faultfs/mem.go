@@ -73,16 +73,20 @@ func WithOwner(uid, gid int) MemOption {
 	return func(m *Mem) { m.uid, m.gid = uid, gid }
 }
 
-// inode is one file, directory or symbolic link in the current view.
+// inode is one file, directory, symbolic link or special file (FIFO,
+// socket, device node) in the current view.
 type inode struct {
 	ino    uint64
 	dev    uint64
-	kind   fs.FileMode // 0, fs.ModeDir or fs.ModeSymlink
+	kind   fs.FileMode // 0, fs.ModeDir, fs.ModeSymlink or a special type (mem_special.go)
 	mode   fs.FileMode // permission and special bits
 	uid    int
 	gid    int
 	nlink  int
+	rdev   uint64 // device node: the device it stands for
+	atime  time.Time
 	mtime  time.Time
+	ctime  time.Time
 	file   fileData // regular file: its bytes (see mem_data.go)
 	data   []byte   // regular file: bytes handed over whole, taken into file at first use (see content)
 	target string   // symbolic link
@@ -108,7 +112,9 @@ func NewMem(opts ...MemOption) *Mem {
 }
 
 func (m *Mem) newInode(kind, mode fs.FileMode, dev uint64) *inode {
-	n := &inode{ino: m.nextIno, dev: dev, kind: kind, mode: mode, uid: m.uid, gid: m.gid, mtime: m.clock()}
+	now := m.clock()
+	n := &inode{ino: m.nextIno, dev: dev, kind: kind, mode: mode, uid: m.uid, gid: m.gid,
+		atime: now, mtime: now, ctime: now}
 	m.nextIno++
 	if kind == fs.ModeDir {
 		n.dir = map[string]*inode{}

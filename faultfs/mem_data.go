@@ -56,9 +56,10 @@ const (
 type fileData struct {
 	pages [][]byte
 	size  int64
-	free  []byte // the arena: the unused, still zero, tail of the last chunk
-	chunk int    // the last chunk's size
-	next  []byte // a stream's next chunk, its pages being faulted in
+	free  []byte       // the arena: the unused, still zero, tail of the last chunk
+	chunk int          // the last chunk's size
+	next  []byte       // a stream's next chunk, its pages being faulted in
+	sp    *sparsePages // a sparse file (mem_sparse.go): pages, free and next unused
 }
 
 // pageLen returns the length of page i for a file of size bytes.
@@ -116,6 +117,9 @@ func (d *fileData) setPages(n int) {
 
 // read copies the bytes at off into p and returns how many there were.
 func (d *fileData) read(p []byte, off int64) int {
+	if d.sp != nil {
+		return d.sparseRead(p, off)
+	}
 	if off >= d.size {
 		return 0
 	}
@@ -138,6 +142,10 @@ func (d *fileData) read(p []byte, off int64) int {
 
 // truncate sets the size, zero-filling growth.
 func (d *fileData) truncate(size int64) {
+	if size > d.size && d.goSparse(size) || d.sp != nil {
+		d.sparseTruncate(size)
+		return
+	}
 	old := d.size
 	n := int((size + pageSize - 1) / pageSize)
 	if size < old {
@@ -179,6 +187,9 @@ func (d *fileData) truncate(size int64) {
 func (d *fileData) write(p []byte, off int64) []byte {
 	if len(p) == 0 {
 		return nil
+	}
+	if d.goSparse(off + int64(len(p))) {
+		return d.sparseWrite(p, off)
 	}
 	if off > d.size {
 		d.truncate(off)
@@ -249,6 +260,9 @@ func (d *fileData) freeze() []byte {
 	if d.size == 0 {
 		return nil
 	}
+	if d.sp != nil {
+		return d.sparseFreeze()
+	}
 	run := int64(cap(d.pages[0])) >= d.size
 	for i, pg := range d.pages {
 		if !run || pg == nil || i > 0 && !follows(d.pages[0], i*pageSize, pg) {
@@ -267,6 +281,11 @@ func (d *fileData) freeze() []byte {
 
 // adopt makes data the file's bytes, shared (never written).
 func (d *fileData) adopt(data []byte) {
+	if len(data) > sparseMinPages*pageSize*16 {
+		d.adoptSparse(data)
+		return
+	}
+	d.sp = nil
 	d.size = int64(len(data))
 	d.setPages(int((d.size + pageSize - 1) / pageSize))
 	for i := range d.pages {

@@ -74,6 +74,7 @@ func (f *memFile) readAtLocked(op string, p []byte, off int64) (int, error) {
 	if !f.canRead() {
 		return 0, pathErr(op, f.name, syscall.EBADF)
 	}
+	f.m.accessed(f.n)
 	d := f.n.content()
 	if off >= d.size {
 		if len(p) == 0 {
@@ -122,10 +123,16 @@ func (f *memFile) writeAtLocked(op string, p []byte, off int64) (int, error) {
 	d := n.content()
 	want := p
 	var err error
+	if len(p) > 0 && off >= maxFileSize {
+		return 0, pathErr(op, f.name, syscall.EFBIG)
+	}
+	if off+int64(len(p)) > maxFileSize {
+		want = p[:maxFileSize-off] // a short write up to the limit, as ext4's
+	}
 	if m.quota > 0 {
 		if grow := off + int64(len(p)) - d.size; grow > 0 && m.used+grow > m.quota {
 			room := m.quota - m.used + d.size - off
-			want = p[:max(min(room, int64(len(p))), 0)]
+			want = want[:max(min(room, int64(len(want))), 0)]
 			err = pathErr(op, f.name, syscall.ENOSPC)
 		}
 	}
@@ -138,7 +145,7 @@ func (f *memFile) writeAtLocked(op string, p []byte, off int64) (int, error) {
 	}
 	// The view and the log share the one copy write makes (mem_data.go).
 	data := d.write(want, off)
-	n.mtime = m.clock()
+	m.modified(n)
 	f.wrote = true
 	m.record(logOp{op: Op{Kind: OpWrite, Path: f.name, Off: off, Len: int64(len(p)), Flag: syncWriteFlag(f.flag)},
 		ino: n.ino, off: off, data: data})
@@ -256,6 +263,9 @@ func (f *memFile) Truncate(size int64) error {
 	if f.n.isDir() || !f.canWrite() || size < 0 {
 		return pathErr("truncate", f.name, syscall.EINVAL)
 	}
+	if size > maxFileSize {
+		return pathErr("truncate", f.name, syscall.EFBIG)
+	}
 	if q, cur := f.m.quota, f.n.size(); q > 0 && size > cur && f.m.used+size-cur > q {
 		return pathErr("truncate", f.name, syscall.ENOSPC)
 	}
@@ -265,7 +275,7 @@ func (f *memFile) Truncate(size int64) error {
 
 func (m *Mem) truncateLocked(f *memFile, name string, size int64) {
 	m.resize(f.n, size)
-	f.n.mtime = m.clock()
+	m.modified(f.n)
 	f.wrote = true
 	f.truncZ = size == 0
 	m.record(logOp{op: Op{Kind: OpTruncate, Path: name, Off: size}, ino: f.n.ino, off: size})

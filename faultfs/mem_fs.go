@@ -50,6 +50,8 @@ func (m *Mem) OpenFile(name string, flag int, perm fs.FileMode) (File, error) {
 		return nil, pathErr("open", name, syscall.EISDIR)
 	case !n.isDir() && flag&oDIRECTORY != 0:
 		return nil, pathErr("open", name, syscall.ENOTDIR)
+	case n.isSpecial():
+		return nil, pathErr("open", name, syscall.ENXIO) // nothing behind it (mem_special.go)
 	}
 	f := &memFile{m: m, n: n, name: name, flag: flag}
 	// Linux truncates on O_TRUNC even when the file is opened read-only,
@@ -93,7 +95,8 @@ func (m *Mem) linkLocked(dir *inode, name string, n *inode) {
 		n.nlink++ // its "."
 		dir.nlink++
 	}
-	dir.mtime = m.clock()
+	m.changed(n)
+	m.modified(dir)
 }
 
 // unlinkLocked removes an entry from a directory in the current view.
@@ -110,7 +113,8 @@ func (m *Mem) unlinkLocked(dir *inode, name string) {
 		// is released now, which is close enough.
 		m.used -= n.size()
 	}
-	dir.mtime = m.clock()
+	m.changed(n)
+	m.modified(dir)
 }
 
 // Rename implements FS.Rename.
@@ -335,6 +339,7 @@ func (m *Mem) ReadDir(name string) ([]fs.DirEntry, error) {
 	if !n.isDir() {
 		return nil, pathErr("open", name, syscall.ENOTDIR) // os.ReadDir opens with O_DIRECTORY
 	}
+	m.accessed(n)
 	names := sortedNames(n.dir)
 	out := make([]fs.DirEntry, len(names))
 	for i, c := range names {
@@ -354,6 +359,7 @@ func (m *Mem) Readlink(name string) (string, error) {
 	if n.kind != fs.ModeSymlink {
 		return "", pathErr("readlink", name, syscall.EINVAL)
 	}
+	m.accessed(n)
 	return n.target, nil
 }
 
@@ -422,6 +428,7 @@ func (m *Mem) Chmod(name string, mode fs.FileMode) error {
 
 func (m *Mem) chmodLocked(kind OpKind, name string, n *inode, mode fs.FileMode) {
 	n.mode = mode & (fs.ModePerm | fs.ModeSetuid | fs.ModeSetgid | fs.ModeSticky)
+	m.changed(n)
 	m.record(logOp{op: Op{Kind: kind, Path: name, Mode: n.mode}, ino: n.ino, mode: n.mode})
 }
 
@@ -463,6 +470,7 @@ func (m *Mem) chownLocked(kind OpKind, name string, n *inode, uid, gid int) {
 	if clearSetID {
 		n.mode = modeAfterChown(n.mode)
 	}
+	m.changed(n)
 	m.record(logOp{op: Op{Kind: kind, Path: name}, ino: n.ino, uid: n.uid, gid: n.gid, clearSetID: clearSetID})
 }
 
@@ -475,28 +483,35 @@ func modeAfterChown(mode fs.FileMode) fs.FileMode {
 	return mode
 }
 
-// Chtimes implements Chtimeser: it sets a file's modification time (Mem
-// keeps no access time). Times are not part of the crash model: they are
-// neither logged nor made durable.
+// Chtimes implements Chtimeser: it sets a file's access and modification
+// times, following a final symbolic link; a zero time leaves that time as
+// it is (os.Chtimes's rule). The change time becomes now, as utimensat(2)
+// makes it. Times are not part of the crash model: they are neither logged
+// nor made durable.
 func (m *Mem) Chtimes(name string, atime, mtime time.Time) error {
-	return m.chtimes("chtimes", name, mtime, true)
+	return m.chtimes("chtimes", name, atime, mtime, true)
 }
 
-// Lchtimes implements Lchtimeser: Chtimes on a symbolic link itself.
+// Lchtimes implements Lchtimeser: Chtimes on a symbolic link itself
+// (utimensat with AT_SYMLINK_NOFOLLOW).
 func (m *Mem) Lchtimes(name string, atime, mtime time.Time) error {
-	return m.chtimes("lchtimes", name, mtime, false)
+	return m.chtimes("lchtimes", name, atime, mtime, false)
 }
 
-func (m *Mem) chtimes(op, name string, mtime time.Time, follow bool) error {
+func (m *Mem) chtimes(op, name string, atime, mtime time.Time, follow bool) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	n, err := m.lookup(op, name, follow)
 	if err != nil {
 		return err
 	}
+	if !atime.IsZero() {
+		n.atime = atime
+	}
 	if !mtime.IsZero() {
 		n.mtime = mtime
 	}
+	m.changed(n)
 	return nil
 }
 

@@ -21,16 +21,22 @@ func (i *memInfo) ModTime() time.Time { return i.mtime }
 func (i *memInfo) IsDir() bool        { return i.mode.IsDir() }
 func (i *memInfo) Sys() any           { return i.sys }
 
+// infoLocked reports n as stat(2) does. st_blocks counts the pages that
+// hold data (holes cost none); a directory has one block of 4 KiB, a
+// symbolic link (its target kept in the inode, as ext4's fast links) and a
+// special file none.
 func (m *Mem) infoLocked(n *inode, name string) fs.FileInfo {
-	var size int64
+	var size, blocks int64
 	switch n.kind {
 	case fs.ModeSymlink:
 		size = int64(len(n.target))
 	case fs.ModeDir:
-		size = 4096
-	default:
-		size = n.size()
+		size, blocks = pageSize, pageSize/512
+	case 0:
+		d := n.content()
+		size, blocks = d.size, d.dataPages()*(pageSize/512)
 	}
-	return &memInfo{name: name, size: size, mode: n.kind | n.mode, mtime: n.mtime,
-		sys: statT(n.ino, n.dev, n.kind|n.mode, n.nlink, n.uid, n.gid, size)}
+	st := statFields{ino: n.ino, dev: n.dev, rdev: n.rdev, mode: n.kind | n.mode, nlink: n.nlink,
+		uid: n.uid, gid: n.gid, size: size, blocks: blocks, atime: n.atime, mtime: n.mtime, ctime: n.ctime}
+	return &memInfo{name: name, size: size, mode: n.kind | n.mode, mtime: n.mtime, sys: st.sys()}
 }

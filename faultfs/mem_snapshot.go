@@ -34,7 +34,7 @@ func freeze(n *inode) *snapInode {
 		data = n.content().freeze()
 	}
 	return &snapInode{ino: n.ino, dev: n.dev, kind: n.kind, mode: n.mode, uid: n.uid, gid: n.gid,
-		data: data, target: n.target}
+		data: data, target: n.target, rdev: n.rdev}
 }
 
 // memFromSnapshot returns a fresh Mem holding the tree of snap, already
@@ -57,7 +57,9 @@ func memFromSnapshot(snap *snapshot) *Mem {
 			}
 			si := snap.inodes[d.ino]
 			n := &inode{ino: m.nextIno, dev: si.dev, kind: si.kind, mode: si.mode, uid: si.uid, gid: si.gid,
-				mtime: m.clock(), target: si.target}
+				target: si.target, rdev: si.rdev}
+			n.atime = m.clock()
+			n.mtime, n.ctime = n.atime, n.atime
 			m.nextIno++
 			made[d.ino] = n
 			switch si.kind {

@@ -46,6 +46,7 @@ const (
 	OpLchown                       // Lchown (the Injector's trace; Mem's log has an OpChown)
 	OpChtimes                      // Chtimes (the Injector's trace; times are not in Mem's log)
 	OpLchtimes                     // Lchtimes (likewise)
+	OpMknod                        // Mknod: a FIFO, socket or device node's directory entry
 	opKindEnd
 )
 
@@ -58,6 +59,7 @@ var opKindNames = [...]string{
 	OpReadlink: "readlink", OpSymlink: "symlink", OpLink: "link", OpChmod: "chmod",
 	OpChown: "chown", OpAck: "ack", OpDatasync: "fdatasync",
 	OpLchown: "lchown", OpChtimes: "chtimes", OpLchtimes: "lchtimes",
+	OpMknod: "mknod",
 }
 
 // String returns the kind's short name, as printed in traces.
@@ -74,7 +76,7 @@ func (k OpKind) IsMutating() bool {
 	switch k {
 	case OpCreate, OpWrite, OpSync, OpSyncDir, OpSyncFailed, OpDatasync, OpTruncate,
 		OpFchmod, OpFchown, OpRename, OpRemove, OpRmdir, OpMkdir, OpSymlink,
-		OpLink, OpChmod, OpChown, OpLchown, OpChtimes, OpLchtimes:
+		OpLink, OpChmod, OpChown, OpLchown, OpChtimes, OpLchtimes, OpMknod:
 		return true
 	}
 	return false
@@ -129,6 +131,11 @@ func (o Op) String() string {
 		}
 	case OpCreate, OpMkdir, OpChmod, OpFchmod:
 		fmt.Fprintf(&b, " %#o", uint32(o.Mode.Perm()))
+	case OpMknod:
+		fmt.Fprintf(&b, " %#o", StatMode(o.Mode))
+		if o.Off != 0 {
+			fmt.Fprintf(&b, " rdev=%#x", o.Off)
+		}
 	}
 	b.WriteString(" = ")
 	b.WriteString(ErrString(o.Err))

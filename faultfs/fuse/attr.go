@@ -37,33 +37,36 @@ func inoOf(fi fs.FileInfo) uint64 {
 	return 0
 }
 
-// fillAttr sets out from fi. Fields the FS does not report (through a
-// *syscall.Stat_t from Sys) get plain defaults: one link, owner root,
-// access and change time equal to the modification time.
+// fillAttr sets out from fi. An FS that reports a *syscall.Stat_t through
+// Sys (Mem, OS) is taken at its word: link count (0 for a file unlinked
+// while open), owner, device number, blocks and the three times (a zero
+// access or change time stands for the modification time). Otherwise the
+// fields get plain defaults: one link (two for a directory), owner root,
+// blocks for the whole size.
 func fillAttr(out *fuse.Attr, fi fs.FileInfo) {
 	out.Mode = faultfs.StatMode(fi.Mode())
 	out.Size = uint64(fi.Size())
-	out.Nlink = 1
-	out.Uid, out.Gid = 0, 0
+	out.Blksize = 4096
 	mtime := fi.ModTime()
 	atime, ctime := mtime, mtime
 	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
 		out.Ino = st.Ino
-		if st.Nlink > 0 {
-			out.Nlink = uint32(st.Nlink)
-		}
+		out.Nlink = uint32(st.Nlink)
 		out.Uid, out.Gid = st.Uid, st.Gid
+		out.Rdev = uint32(st.Rdev)
+		out.Blocks = uint64(st.Blocks)
 		if st.Atim.Sec != 0 || st.Atim.Nsec != 0 {
 			atime = time.Unix(st.Atim.Unix())
 		}
 		if st.Ctim.Sec != 0 || st.Ctim.Nsec != 0 {
 			ctime = time.Unix(st.Ctim.Unix())
 		}
+	} else {
+		out.Nlink = 1
+		if fi.IsDir() {
+			out.Nlink = 2
+		}
+		out.Blocks = (out.Size + 511) / 512
 	}
-	if fi.IsDir() && out.Nlink < 2 {
-		out.Nlink = 2
-	}
-	out.Blksize = 4096
-	out.Blocks = (out.Size + 511) / 512
 	out.SetTimes(&atime, &mtime, &ctime)
 }

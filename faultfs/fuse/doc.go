@@ -29,6 +29,10 @@
 //	                     the flag answers; mv then falls back by itself)
 //	unlink, rmdir        FS.Remove
 //	mkdir, symlink, link FS.Mkdir, FS.Symlink, FS.Link
+//	mknod, mkfifo, bind  faultfs.Mknod (EPERM on an FS without it); the kernel
+//	                     serves opens of FIFOs and devices itself
+//	stat                 FS.Lstat, File.Stat on an open file: nlink, blocks,
+//	                     rdev and the three times as the FS reports them
 //
 // close(2) returns before the FS's File.Close is called: the kernel sends
 // the release of the last descriptor asynchronously.

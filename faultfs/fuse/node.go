@@ -36,6 +36,7 @@ var (
 	_ gofs.NodeOpener        = (*node)(nil)
 	_ gofs.NodeCreater       = (*node)(nil)
 	_ gofs.NodeMkdirer       = (*node)(nil)
+	_ gofs.NodeMknoder       = (*node)(nil)
 	_ gofs.NodeUnlinker      = (*node)(nil)
 	_ gofs.NodeRmdirer       = (*node)(nil)
 	_ gofs.NodeRenamer       = (*node)(nil)
@@ -337,6 +338,38 @@ func (n *node) Mkdir(ctx context.Context, name string, mode uint32, out *fuse.En
 		return nil, errno
 	}
 	if err := v.fsys.Mkdir(p, fileMode(mode)); err != nil {
+		return nil, errnoOf(err)
+	}
+	return n.entry(ctx, v, p, out)
+}
+
+// Mknod implements gofs.NodeMknoder: FIFOs, sockets' names and device
+// nodes, through faultfs.Mknod (EPERM from an FS without it). The kernel
+// serves their opens itself: a FIFO's data never reaches the FS.
+func (n *node) Mknod(ctx context.Context, name string, mode, rdev uint32, out *fuse.EntryOut) (*gofs.Inode, syscall.Errno) {
+	v := n.v()
+	if v.readOnly {
+		return nil, syscall.EROFS
+	}
+	p, errno := n.child(name)
+	if errno != 0 {
+		return nil, errno
+	}
+	m := fileMode(mode)
+	switch mode & syscall.S_IFMT {
+	case syscall.S_IFIFO:
+		m |= fs.ModeNamedPipe
+	case syscall.S_IFSOCK:
+		m |= fs.ModeSocket
+	case syscall.S_IFCHR:
+		m |= fs.ModeDevice | fs.ModeCharDevice
+	case syscall.S_IFBLK:
+		m |= fs.ModeDevice
+	case syscall.S_IFREG, 0:
+	default:
+		return nil, syscall.EINVAL
+	}
+	if err := faultfs.Mknod(v.fsys, p, m, uint64(rdev)); err != nil {
 		return nil, errnoOf(err)
 	}
 	return n.entry(ctx, v, p, out)
