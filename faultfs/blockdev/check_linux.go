@@ -25,6 +25,8 @@ type Outcome struct {
 	// Fsck is what the filesystem's checker said about the state after
 	// the mount replayed it ("" when consistent, or when not run).
 	Fsck string
+	// Inspected is what CheckOptions.Inspect returned.
+	Inspected string
 }
 
 // FileOutcome is one target in one state.
@@ -49,6 +51,11 @@ type CheckOptions struct {
 	// TempDir holds the state images and mount points (default /dev/shm
 	// if present: they are sparse, and memory is faster).
 	TempDir string
+	// Inspect, if set, is called with each state mounted at dir, after
+	// the targets are read (to run a user's check there); what it
+	// returns is Outcome.Inspected. It may be called from several
+	// goroutines at once (one per worker).
+	Inspect func(dir string, st State) string
 }
 
 // Check mounts every state of l in turn, on a loop device over a sparse
@@ -154,6 +161,9 @@ func checkState(l *Log, fsys *Filesystem, writes []Entry, st State, opt CheckOpt
 	} else {
 		for _, t := range opt.Targets {
 			out.Files = append(out.Files, readTarget(mnt, t))
+		}
+		if opt.Inspect != nil {
+			out.Inspected = opt.Inspect(mnt, st)
 		}
 		uerr := unmount()
 		loop.Close()
