@@ -238,7 +238,9 @@ func (k *kernelRun) check() int {
 	for _, name := range order {
 		rep.Violations = append(rep.Violations, found[name].v)
 	}
-	sort.SliceStable(rep.Violations, func(i, j int) bool { return found[rep.Violations[i].Invariant].kept < found[rep.Violations[j].Invariant].kept })
+	sort.SliceStable(rep.Violations, func(i, j int) bool {
+		return found[rep.Violations[i].Invariant].kept < found[rep.Violations[j].Invariant].kept
+	})
 	cov := "exhaustive"
 	if !en.Exhaustive {
 		cov = fmt.Sprintf("sampled beyond %d per window, seed %d", k.cfg.kernel.perWindow, k.cfg.seed)
