@@ -122,6 +122,18 @@ func Record(opt RecordOptions) (log *Log, err error) {
 	}
 	opt.FS.forget()
 	mopts := opt.FS.mountOpts(opt.MountOpts)
+	if opt.FS.Name == "xfs" {
+		// The log worker's interval is read when a mount queues it: set
+		// it before mounting. The setting exists once xfs is loaded,
+		// which a first mount does.
+		if _, err := os.Stat(xfssyncd); err != nil {
+			if um, err := mountDevice(loop.path, mnt, opt.FS.Name, mopts); err == nil {
+				um()
+			}
+		}
+		restore := setSysctl(xfssyncd, "100")
+		defer restore()
+	}
 	unmount, err := mountDevice(loop.path, mnt, opt.FS.Name, mopts)
 	if err != nil {
 		return nil, err
@@ -141,10 +153,6 @@ func Record(opt RecordOptions) (log *Log, err error) {
 	}
 	if err := syncFS(mnt); err != nil {
 		return nil, err
-	}
-	if opt.FS.Name == "xfs" {
-		restore := setSysctl("/proc/sys/fs/xfs/xfssyncd_centisecs", "100")
-		defer restore()
 	}
 	dev.Record()
 	werr := opt.Workload(mnt)
@@ -180,6 +188,9 @@ func syncFS(dir string) error {
 	}
 	return nil
 }
+
+// xfssyncd is the interval of xfs's periodic log force, in centiseconds.
+const xfssyncd = "/proc/sys/fs/xfs/xfssyncd_centisecs"
 
 const lockPath = "/run/crashcheck-blockdev.lock"
 

@@ -91,14 +91,16 @@ func Enumerate(l *Log, opt EnumOptions) Enumeration {
 	writes := l.writeEntries()
 	h := newStateHasher(l.Base)
 	res := Enumeration{Exhaustive: true}
-	seen := map[[2]uint64]bool{}
+	seen := map[[2]uint64]int{} // hash -> index in res.States
 	add := func(st State, kept []int) {
 		res.Candidates++
 		key := h.hash(writes, kept)
-		if seen[key] {
+		if i, ok := seen[key]; ok {
+			// The same disk, reachable after the exit too.
+			res.States[i].AfterExit = res.States[i].AfterExit || st.AfterExit
 			return
 		}
-		seen[key] = true
+		seen[key] = len(res.States)
 		res.States = append(res.States, st)
 	}
 	first := 1 // first write of the current window
