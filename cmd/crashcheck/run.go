@@ -34,6 +34,7 @@ type runConfig struct {
 	isolate   bool     // --isolate: the rest of the file system is read-only
 	command   string   // resolved with exec.LookPath
 	args      []string
+	kernel    kernelFSConfig // --fs and its flags (runfs_flags.go)
 }
 
 type multiFlag []string
@@ -74,10 +75,14 @@ func parseRun(args []string) (*runConfig, *flag.FlagSet, error) {
 	fs.StringVar(&cfg.jsonPath, "json", "", "also write the report as JSON to `FILE`")
 	fs.Var(&mounts, "mount", "`PATH` (repeatable): also copy this directory in and mount it at its real path, from the same in-memory disk")
 	fs.BoolVar(&cfg.isolate, "isolate", false, "refuse writes outside the mounts: everything else but /dev, /proc, /sys is read-only for COMMAND and the checks (without it, files written outside are only reported, and mkdir, rename or unlink there are not seen)")
+	addKernelFSFlags(fs, &cfg.kernel)
 	if err := parseFlags(fs, args, true); err != nil {
 		return nil, fs, err
 	}
 	cfg.files, cfg.checks, cfg.recovers, cfg.mounts = files, checks, recovers, mounts
+	if err := cfg.kernel.validate(cfg); err != nil {
+		return nil, fs, err
+	}
 	var err error
 	if cfg.models, err = parseModels(cfg.modelName); err != nil {
 		return nil, fs, err
@@ -144,6 +149,9 @@ func runMain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err := fuseAvailable(); err != nil {
 		fmt.Fprintf(stderr, "crashcheck run: %v\n", err)
 		return 2
+	}
+	if cfg.kernel.fs != "" {
+		return runKernelFS(cfg, stdin, stdout, stderr)
 	}
 	r := &runner{cfg: cfg, stdin: stdin, stdout: stdout, stderr: stderr}
 	return r.run()
