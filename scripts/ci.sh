@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # What CI runs (through .ci/run), on a clean clone, as root:
-#   1. installs the Debian packages the tests drive (python3, sqlite3, acl) when missing;
+#   1. installs the Debian packages the tests drive (python3, sqlite3, acl, xfsprogs, btrfs-progs) when missing;
 #   2. checks formatting and runs go vet ./...;
 #   3. cross-builds and vets, for darwin and windows, every package meant to build
 #      there (listed below; a package in neither list fails the step);
@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 
 # Each entry is TOOL:PACKAGE: the package is installed when the tool is missing.
 need=()
-for entry in python3:python3 sqlite3:sqlite3 setfacl:acl; do
+for entry in python3:python3 sqlite3:sqlite3 setfacl:acl mkfs.xfs:xfsprogs mkfs.btrfs:btrfs-progs; do
 	command -v "${entry%%:*}" >/dev/null 2>&1 || need+=("${entry#*:}")
 done
 if ((${#need[@]})); then
@@ -36,7 +36,7 @@ go vet ./...
 # scenarios/suite's zoo reads syscall.Stat_t, which Windows lacks.
 cross_all=(./writer ./cmd/atomicwrite ./faultfs ./scenarios ./cmd/crashcheck)
 cross_unix=(./scenarios/suite)
-linux_only=(./faultfs/fuse)
+linux_only=(./faultfs/fuse ./faultfs/blockdev)
 module=$(go list -m)
 for pkg in $(go list ./... | sed "s|^$module|.|"); do
 	case " ${cross_all[*]} ${cross_unix[*]} ${linux_only[*]} " in
