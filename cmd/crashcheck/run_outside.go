@@ -1,3 +1,5 @@
+//go:build linux
+
 package main
 
 // Writes outside the test's mounts reach the host and are not crash

@@ -1,3 +1,5 @@
+//go:build linux
+
 package main
 
 // sync(2) and syncfs(2) flush every file system (or one), but the kernel
