@@ -26,36 +26,3 @@ func (s statFields) sys() any {
 	setStatTimes(st, s.atime, s.mtime, s.ctime)
 	return st
 }
-
-// StatMode converts a FileMode to the st_mode bits a unix stat(2) reports:
-// the file type (S_IFREG, S_IFDIR, S_IFLNK, S_IFIFO, S_IFSOCK, S_IFCHR,
-// S_IFBLK), the permission bits, and set-user-ID, set-group-ID and sticky.
-func StatMode(mode fs.FileMode) uint32 {
-	m := uint32(mode.Perm())
-	switch {
-	case mode.IsDir():
-		m |= syscall.S_IFDIR
-	case mode&fs.ModeSymlink != 0:
-		m |= syscall.S_IFLNK
-	case mode&fs.ModeNamedPipe != 0:
-		m |= syscall.S_IFIFO
-	case mode&fs.ModeSocket != 0:
-		m |= syscall.S_IFSOCK
-	case mode&fs.ModeCharDevice != 0:
-		m |= syscall.S_IFCHR
-	case mode&fs.ModeDevice != 0:
-		m |= syscall.S_IFBLK
-	default:
-		m |= syscall.S_IFREG
-	}
-	if mode&fs.ModeSetuid != 0 {
-		m |= syscall.S_ISUID
-	}
-	if mode&fs.ModeSetgid != 0 {
-		m |= syscall.S_ISGID
-	}
-	if mode&fs.ModeSticky != 0 {
-		m |= syscall.S_ISVTX
-	}
-	return m
-}
