@@ -32,6 +32,7 @@ type runConfig struct {
 	jsonPath  string
 	mounts    []string // --mount: further directories mounted from the same Mem
 	isolate   bool     // --isolate: the rest of the file system is read-only
+	user      *nsCred  // --user: who COMMAND, the server and the checks run as; nil: root
 	command   string   // resolved with exec.LookPath
 	args      []string
 }
@@ -62,6 +63,7 @@ func parseRun(args []string) (*runConfig, *flag.FlagSet, error) {
 	cfg := &runConfig{}
 	fs := flag.NewFlagSet("crashcheck run", flag.ContinueOnError)
 	var files, checks, recovers, mounts multiFlag
+	var userSpec string
 	fs.StringVar(&cfg.dir, "dir", "", "copy `DIR`'s tree in as the initial, durable state (default empty)")
 	fs.StringVar(&cfg.modelName, "model", "posix", modelFlagHelp("check every crash state under each"))
 	fs.Var(&files, "file", "`PATH` (repeatable) must hold exactly its initial or its final content after any crash")
@@ -74,8 +76,16 @@ func parseRun(args []string) (*runConfig, *flag.FlagSet, error) {
 	fs.StringVar(&cfg.jsonPath, "json", "", "also write the report as JSON to `FILE`")
 	fs.Var(&mounts, "mount", "`PATH` (repeatable): also copy this directory in and mount it at its real path, from the same in-memory disk")
 	fs.BoolVar(&cfg.isolate, "isolate", false, "refuse writes outside the mounts: everything else but /dev, /proc, /sys is read-only for COMMAND and the checks (without it, files written outside are only reported, and mkdir, rename or unlink there are not seen)")
+	fs.StringVar(&userSpec, "user", "", "run COMMAND, -start, -check and -recover as `USER[:GROUP]` (names or numbers; a named user gets its supplementary groups too)")
 	if err := parseFlags(fs, args, true); err != nil {
 		return nil, fs, err
+	}
+	if userSpec != "" {
+		u, err := parseUser(userSpec)
+		if err != nil {
+			return nil, fs, err
+		}
+		cfg.user = u
 	}
 	cfg.files, cfg.checks, cfg.recovers, cfg.mounts = files, checks, recovers, mounts
 	var err error

@@ -18,7 +18,7 @@ import (
 // exits, whatever it left running is killed too, so that nothing keeps
 // using the mount.
 func (r *runner) runCommand() {
-	req := nsRequest{Argv: r.command, Env: os.Environ(), Dir: r.dir, Stdin: true, Timeout: r.cfg.timeout}
+	req := nsRequest{Argv: r.command, Env: r.cfg.user.env(os.Environ()), Dir: r.dir, Stdin: true, Timeout: r.cfg.timeout, Cred: r.cfg.user}
 	rep, err := r.inNamespace(req, r.barrier)
 	switch {
 	case err != nil:
@@ -31,6 +31,9 @@ func (r *runner) runCommand() {
 		return
 	case rep.NotStart != "":
 		r.setupErr = fmt.Sprintf("COMMAND %s did not start: %s", r.command[0], rep.NotStart)
+		if r.cfg.user != nil && strings.Contains(rep.NotStart, "permission denied") {
+			r.setupErr += fmt.Sprintf(" (as --user %d: it needs search permission on every directory of %s, and execute permission on COMMAND)", r.cfg.user.Uid, r.dir)
+		}
 		return
 	case len(rep.Unmounted) > 0:
 		r.setupErr = describeUnmounted("COMMAND", rep.Unmounted)
@@ -67,8 +70,8 @@ func (r *runner) inNamespace(req nsRequest, barrier func(string)) (nsReply, erro
 // to crashcheck's environment, and returns its exit status, note and
 // combined output (the first 4 KiB).
 func (r *runner) shell(script string, env []string) (int, string, []byte) {
-	req := nsRequest{Argv: []string{"/bin/sh", "-c", script}, Env: append(os.Environ(), env...),
-		Dir: r.dir, Capture: true, Timeout: r.cfg.timeout}
+	req := nsRequest{Argv: []string{"/bin/sh", "-c", script}, Env: append(r.cfg.user.env(os.Environ()), env...),
+		Dir: r.dir, Capture: true, Timeout: r.cfg.timeout, Cred: r.cfg.user}
 	rep, err := r.inNamespace(req, nil)
 	switch {
 	case err != nil:

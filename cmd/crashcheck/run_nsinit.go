@@ -71,6 +71,7 @@ type nsRequest struct {
 	Capture bool          // collect stdout and stderr (first 4 KiB) instead of passing the init's own
 	Timeout time.Duration // kill the command and everything else in the namespace after this long
 	Stdin   bool          // give the command the init's stdin (else /dev/null)
+	Cred    *nsCred       // run as this user (--user); nil: as the init, root
 	// Sync installs a seccomp filter that reports every sync(2) and
 	// syncfs(2) of the command's process tree (see run_sync.go); the init
 	// sends nsReply{Listener: fd} first, then waits for nsRequest{Go: true}.
@@ -125,6 +126,12 @@ func nsInitMain() int {
 			out.Encode(nsSetupReply{Err: err.Error()})
 			return 3
 		}
+	}
+	// A proc file system of the namespace's own: its processes see their
+	// own PIDs there, and crashcheck's server reads callers' groups there.
+	if err := syscall.Mount("proc", "/proc", "proc", syscall.MS_NOSUID|syscall.MS_NODEV|syscall.MS_NOEXEC, ""); err != nil {
+		out.Encode(nsSetupReply{Err: "mounting /proc: " + err.Error()})
+		return 3
 	}
 	ids, err := nsMount(setup.Paths)
 	if err != nil {
@@ -270,6 +277,9 @@ func nsMissing(paths []string, ids []int) []string {
 // that each command starts alone.
 func nsRun(req nsRequest, in *bufio.Reader, out *json.Encoder) nsReply {
 	attr := &os.ProcAttr{Dir: req.Dir, Env: req.Env, Sys: &syscall.SysProcAttr{Setpgid: true}}
+	if c := req.Cred; c != nil {
+		attr.Sys.Credential = &syscall.Credential{Uid: c.Uid, Gid: c.Gid, Groups: c.Groups}
+	}
 	stdin := os.Stdin
 	if !req.Stdin {
 		null, err := os.Open(os.DevNull)

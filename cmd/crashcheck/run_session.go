@@ -134,7 +134,9 @@ func (r *runner) run() (code int) {
 	}
 	var srvs []*fuse.Server
 	for i, p := range paths {
-		srv, err := fuse.Serve(devs[i], p, r.view(mem, i), fuse.Options{})
+		// Callers' PIDs are the namespace's: read them in its /proc.
+		procDir := fmt.Sprintf("/proc/%d/root/proc", ns.cmd.Process.Pid)
+		srv, err := fuse.Serve(devs[i], p, r.view(mem, i), fuse.Options{ProcDir: procDir})
 		if err != nil {
 			ns.close()
 			return r.setupError("%v", err)
