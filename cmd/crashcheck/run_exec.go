@@ -19,7 +19,16 @@ import (
 // using the mount.
 func (r *runner) runCommand() {
 	req := nsRequest{Argv: r.command, Env: r.cfg.user.env(os.Environ()), Dir: r.dir, Stdin: true, Timeout: r.cfg.timeout, Cred: r.cfg.user}
-	rep, err := r.inNamespace(req, r.barrier)
+	req.Start, req.Ready, req.ReadyTimeout, req.StopTimeout = r.cfg.start, r.cfg.ready, r.cfg.readyWait, r.cfg.stopWait
+	if r.cfg.start != "" {
+		// The init waits for the server too: give it the time.
+		req.Timeout += r.cfg.readyWait + r.cfg.stopWait
+	}
+	var lines func([]byte)
+	if r.cfg.ack != nil {
+		lines = r.ackLine
+	}
+	rep, err := r.inNamespace(req, r.barrier, lines)
 	switch {
 	case err != nil:
 		r.commandExit, r.commandNote = -1, "not finished: "+err.Error()
@@ -40,6 +49,9 @@ func (r *runner) runCommand() {
 		return
 	}
 	r.warnOutside("COMMAND", rep.Outside)
+	if rep.Server != "" {
+		fmt.Fprintf(r.stderr, "crashcheck run: warning: the --start server %s\n", rep.Server)
+	}
 	r.commandExit, r.commandNote = rep.Exit, rep.Note
 	r.commandExitedOK = rep.Exit == 0 && rep.Note == ""
 }
@@ -52,7 +64,7 @@ func (r *runner) barrier(string) {
 }
 
 // inNamespace runs req unless crashcheck is being interrupted.
-func (r *runner) inNamespace(req nsRequest, barrier func(string)) (nsReply, error) {
+func (r *runner) inNamespace(req nsRequest, barrier func(string), stdout func([]byte)) (nsReply, error) {
 	r.mu.Lock()
 	ns, interrupted := r.ns, r.interrupted
 	r.mu.Unlock()
@@ -63,7 +75,7 @@ func (r *runner) inNamespace(req nsRequest, barrier func(string)) (nsReply, erro
 	// not answer well after that, end the namespace.
 	guard := time.AfterFunc(req.Timeout+10*time.Second, ns.kill)
 	defer guard.Stop()
-	return ns.run(req, barrier)
+	return ns.run(req, barrier, stdout)
 }
 
 // shell runs `sh -c script` in the namespace at the mount with env added
@@ -72,7 +84,7 @@ func (r *runner) inNamespace(req nsRequest, barrier func(string)) (nsReply, erro
 func (r *runner) shell(script string, env []string) (int, string, []byte) {
 	req := nsRequest{Argv: []string{"/bin/sh", "-c", script}, Env: append(r.cfg.user.env(os.Environ()), env...),
 		Dir: r.dir, Capture: true, Timeout: r.cfg.timeout, Cred: r.cfg.user}
-	rep, err := r.inNamespace(req, nil)
+	rep, err := r.inNamespace(req, nil, nil)
 	switch {
 	case err != nil:
 		return -1, "not finished: " + err.Error(), nil
