@@ -63,8 +63,10 @@
 //
 // An operation is pending at a crash point when it completed before the
 // point and nothing made it durable yet. The models decide which pending
-// operations a crash may keep. They are the values [Process], [POSIX] and
-// [Ext4Ordered]; [ParseModel] finds one by the name in the first column.
+// operations a crash may keep. They are the values [Process], [POSIX],
+// [Ext4Ordered], [XFS] and [Btrfs]; [ParseModel] finds one by the name in
+// the first column. [Models] lists them all; [DefaultModels], what a check
+// that names none runs, is process, posix and ext4-ordered.
 //
 //	model         rule                                                            source
 //	------------  --------------------------------------------------------------  ---------------------------------------------
@@ -98,11 +100,40 @@
 //	ext4-ordered  rename over an existing file flushes the renamed file's data    ext4 auto_da_alloc (mount option, default on)
 //	              with the rename; close after truncating a file to zero
 //	              flushes what was written since
+//	xfs           metadata operations persist in order: a prefix (the log up    xfs log recovery replays whole checkpoints
+//	              to its last complete checkpoint)                                 in order (fs/xfs/xfs_log_recover.c)
+//	xfs           fsync, fdatasync or an O_SYNC/O_DSYNC write of a file, fsync    xfs_file_fsync, xfs_dir_fsync:
+//	              of a directory, makes every metadata operation durable up to    xfs_log_force_seq(inode's commit seq);
+//	              the last one that logged that inode (create, link, unlink,      the log is one sequence
+//	              rename in or of it, truncate, chmod, chown; not a write)
+//	xfs           pending data writes persist, or not, independently of the log   no data=ordered; overwrites are not logged;
+//	              and of each other, sector by sector (as posix tears them)       size logged at I/O end (xfs_setfilesize)
+//	xfs           no flush at rename over a file: a renamed, never-fsynced file   no auto_da_alloc; kernel recordings (issue
+//	              may be empty; a close after truncating starts writeback          12: rename-no-fsync showed empty);
+//	              (XFS_ITRUNCATED) but orders nothing, so gives no rule           xfs_release filemap_flush does not wait
+//	btrfs         after the last operation that may write the log tree (fsync,    btrfs transaction commit; delalloc data is
+//	              fdatasync, a synchronous or failed fsync, an entry op on an      committed with its ordered extent
+//	              inode or directory fsynced earlier): metadata in order (a
+//	              prefix), and a pending write only with every metadata
+//	              operation before it, torn only at 4 KiB blocks
+//	btrfs         up to that operation, each pending operation may persist or     the log tree carries an inode, its new names,
+//	              not, independently (as posix): what the log tree holds is       ancestors, conflicting inodes; "Btrfs: sync
+//	              not modelled                                                    log after logging new name" (4.18)
+//	btrfs         no rule for rename over a file or close after truncation: both  btrfs_rename, btrfs_release_file:
+//	              only start writeback                                            filemap_flush does not wait
 //	posix, ext4   after an fsync failed with a writeback error (EIO, ENOSPC,      Linux writeback error handling ("fsyncgate",
 //	              EDQUOT), the file's data written since its last good fsync      PostgreSQL 2018); Rebello et al., ATC'20;
 //	              is lost; reads still see it; a later fsync succeeds             mm/filemap.c mapping_set_error
 //	all           an fsync failed with any other errno (EINTR: interrupted)       fsync(2): EINTR, EBADF, EROFS, EINVAL are
 //	              did nothing: the data stays pending, a retry makes it durable   not writeback failures; PostgreSQL pg_fsync
+//
+// The xfs and btrfs models are checked against recordings of the kernel
+// filesystems (faultfs/blockdev TestModelSoundness): every outcome xfs
+// and btrfs showed is one they allow. They allow no fewer outcomes of one
+// replaced file than posix does (a write may tear, a truncation persist
+// without the data after it); what they forbid is disorder across
+// operations (a later metadata change without an earlier one, under
+// btrfs data written after a change without it).
 //
 // The ext4-ordered model is an approximation: it treats each metadata
 // operation as its own journal transaction (a finer grain than ext4's

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -32,7 +33,13 @@ type runConfig struct {
 	jsonPath  string
 	mounts    []string // --mount: further directories mounted from the same Mem
 	isolate   bool     // --isolate: the rest of the file system is read-only
-	command   string   // resolved with exec.LookPath
+	user      *nsCred  // --user: who COMMAND, the server and the checks run as; nil: root
+	start     string   // --start: a server started before COMMAND
+	ready     string   // --ready: exits 0 once the server is up
+	readyWait time.Duration
+	stopWait  time.Duration
+	ack       *regexp.Regexp // --ack: COMMAND's stdout lines that are acknowledgements
+	command   string         // resolved with exec.LookPath
 	args      []string
 	kernel    kernelFSConfig // --fs and its flags (runfs_flags.go)
 }
@@ -52,7 +59,18 @@ Exit status: 0 no violation, 1 at least one violation, 2 usage or set-up
 error. COMMAND's own exit status is reported but does not decide it.
 -check and -recover commands see CRASHCHECK_AFTER_EXIT (1 if the crash
 came after COMMAND exited 0, else 0), CRASHCHECK_CRASH_POINT and
-CRASHCHECK_MODEL in their environment.
+CRASHCHECK_MODEL in their environment, and with -ack CRASHCHECK_ACKS, a
+file listing the acknowledged lines printed before the crash point, one a
+line (so "every acknowledged record survives" is one check).
+
+A server under test: -start starts it in the namespace before COMMAND
+(as -user, if given), -ready says when it is up, COMMAND is the client
+workload; then the server is stopped with SIGTERM (SIGKILL after
+-stop-timeout). Crash points cover all it did, start-up and shutdown
+included. To recover or query it in each crash state, start it again in
+-recover or -check, e.g.
+  -recover 'redis-server redis.conf & until redis-cli ping; do sleep 0.05; done; redis-cli shutdown'
+(everything a -check or -recover left running is killed when it ends).
 
 Flags:
 `
@@ -63,6 +81,7 @@ func parseRun(args []string) (*runConfig, *flag.FlagSet, error) {
 	cfg := &runConfig{}
 	fs := flag.NewFlagSet("crashcheck run", flag.ContinueOnError)
 	var files, checks, recovers, mounts multiFlag
+	var userSpec, ackExpr string
 	fs.StringVar(&cfg.dir, "dir", "", "copy `DIR`'s tree in as the initial, durable state (default empty)")
 	fs.StringVar(&cfg.modelName, "model", "posix", modelFlagHelp("check every crash state under each"))
 	fs.Var(&files, "file", "`PATH` (repeatable) must hold exactly its initial or its final content after any crash")
@@ -76,8 +95,37 @@ func parseRun(args []string) (*runConfig, *flag.FlagSet, error) {
 	fs.Var(&mounts, "mount", "`PATH` (repeatable): also copy this directory in and mount it at its real path, from the same in-memory disk")
 	fs.BoolVar(&cfg.isolate, "isolate", false, "refuse writes outside the mounts: everything else but /dev, /proc, /sys is read-only for COMMAND and the checks (without it, files written outside are only reported, and mkdir, rename or unlink there are not seen)")
 	addKernelFSFlags(fs, &cfg.kernel)
+	fs.StringVar(&userSpec, "user", "", "run COMMAND, -start, -check and -recover as `USER[:GROUP]` (names or numbers; a named user gets its supplementary groups too)")
+	fs.StringVar(&cfg.start, "start", "", "`CMD` run with sh -c in the namespace before COMMAND: a server under test, which COMMAND is a client of; stopped after COMMAND with SIGTERM to its process group (SIGKILL after -stop-timeout)")
+	fs.StringVar(&cfg.ready, "ready", "", "`CMD` run with sh -c every 50ms after -start until it exits 0; then COMMAND starts")
+	fs.DurationVar(&cfg.readyWait, "ready-timeout", 30*time.Second, "give up (exit 2) if -ready has not succeeded after this long")
+	fs.DurationVar(&cfg.stopWait, "stop-timeout", 10*time.Second, "after SIGTERM, wait this long for the -start server's process group to end before SIGKILL")
+	fs.StringVar(&ackExpr, "ack", "", "lines of COMMAND's stdout matching `REGEX` are acknowledgements: marks in the log; -check and -recover find those made before their crash point in the file named by CRASHCHECK_ACKS")
 	if err := parseFlags(fs, args, true); err != nil {
 		return nil, fs, err
+	}
+	if ackExpr != "" {
+		re, err := regexp.Compile(ackExpr)
+		if err != nil {
+			return nil, fs, badFlag("ack", ackExpr, err.Error())
+		}
+		cfg.ack = re
+	}
+	if cfg.start == "" && cfg.ready != "" {
+		return nil, fs, badFlag("ready", cfg.ready, "needs -start: it says when the -start server is up")
+	}
+	if cfg.readyWait <= 0 {
+		return nil, fs, badFlag("ready-timeout", cfg.readyWait.String(), "want a positive duration")
+	}
+	if cfg.stopWait <= 0 {
+		return nil, fs, badFlag("stop-timeout", cfg.stopWait.String(), "want a positive duration")
+	}
+	if userSpec != "" {
+		u, err := parseUser(userSpec)
+		if err != nil {
+			return nil, fs, err
+		}
+		cfg.user = u
 	}
 	cfg.files, cfg.checks, cfg.recovers, cfg.mounts = files, checks, recovers, mounts
 	if err := cfg.kernel.validate(cfg); err != nil {

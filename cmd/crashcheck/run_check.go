@@ -72,7 +72,7 @@ func runInvariants(cfg *runConfig, srv *stateServer) []scenarios.Invariant {
 			if srv.prepare(s) >= 0 {
 				return nil // a --recover failed here: that is the violation
 			}
-			if exit, note, out := srv.r.shell(c, commandEnv(s)); exit != 0 || note != "" {
+			if exit, note, out := srv.r.shell(c, srv.env); exit != 0 || note != "" {
 				return errors.New(commandDetail(c, exit, note, out))
 			}
 			return nil
@@ -106,6 +106,7 @@ type stateServer struct {
 	served   faultfs.FS // the state being served: its Situation's Recovered()
 	failed   int        // which --recover failed in it, -1 if none
 	failure  string     // how it failed
+	env      []string   // what its commands learn of it (commandEnv, CRASHCHECK_ACKS)
 }
 
 // prepare serves s's state at the mount (running the --recover commands
@@ -121,11 +122,22 @@ func (sv *stateServer) prepare(s *scenarios.Situation) int {
 		return sv.failed
 	}
 	sv.served, sv.failed, sv.failure = state, -1, ""
+	sv.env = commandEnv(s)
+	if sv.r.cfg.ack != nil {
+		name, err := sv.r.writeAcks(s.Point)
+		if err != nil {
+			sv.r.mu.Lock()
+			if sv.r.setupErr == "" {
+				sv.r.setupErr = fmt.Sprintf("writing the CRASHCHECK_ACKS file: %v", err)
+			}
+			sv.r.mu.Unlock()
+		}
+		sv.env = append(sv.env, "CRASHCHECK_ACKS="+name)
+	}
 	if len(sv.recovers) > 0 {
 		sv.r.switchTo(state, false)
-		env := commandEnv(s)
 		for i, c := range sv.recovers {
-			if exit, note, out := sv.r.shell(c, env); exit != 0 || note != "" {
+			if exit, note, out := sv.r.shell(c, sv.env); exit != 0 || note != "" {
 				sv.failed, sv.failure = i, commandDetail(c, exit, note, out)
 				break
 			}

@@ -18,8 +18,17 @@ import (
 // exits, whatever it left running is killed too, so that nothing keeps
 // using the mount.
 func (r *runner) runCommand() {
-	req := nsRequest{Argv: r.command, Env: os.Environ(), Dir: r.dir, Stdin: true, Timeout: r.cfg.timeout}
-	rep, err := r.inNamespace(req, r.barrier)
+	req := nsRequest{Argv: r.command, Env: r.cfg.user.env(os.Environ()), Dir: r.dir, Stdin: true, Timeout: r.cfg.timeout, Cred: r.cfg.user}
+	req.Start, req.Ready, req.ReadyTimeout, req.StopTimeout = r.cfg.start, r.cfg.ready, r.cfg.readyWait, r.cfg.stopWait
+	if r.cfg.start != "" {
+		// The init waits for the server too: give it the time.
+		req.Timeout += r.cfg.readyWait + r.cfg.stopWait
+	}
+	var lines func([]byte)
+	if r.cfg.ack != nil {
+		lines = r.ackLine
+	}
+	rep, err := r.inNamespace(req, r.barrier, lines)
 	switch {
 	case err != nil:
 		r.commandExit, r.commandNote = -1, "not finished: "+err.Error()
@@ -31,12 +40,18 @@ func (r *runner) runCommand() {
 		return
 	case rep.NotStart != "":
 		r.setupErr = fmt.Sprintf("COMMAND %s did not start: %s", r.command[0], rep.NotStart)
+		if r.cfg.user != nil && strings.Contains(rep.NotStart, "permission denied") {
+			r.setupErr += fmt.Sprintf(" (as --user %d: it needs search permission on every directory of %s, and execute permission on COMMAND)", r.cfg.user.Uid, r.dir)
+		}
 		return
 	case len(rep.Unmounted) > 0:
 		r.setupErr = describeUnmounted("COMMAND", rep.Unmounted)
 		return
 	}
 	r.warnOutside("COMMAND", rep.Outside)
+	if rep.Server != "" {
+		fmt.Fprintf(r.stderr, "crashcheck run: warning: the --start server %s\n", rep.Server)
+	}
 	r.commandExit, r.commandNote = rep.Exit, rep.Note
 	r.commandExitedOK = rep.Exit == 0 && rep.Note == ""
 }
@@ -49,7 +64,7 @@ func (r *runner) barrier(string) {
 }
 
 // inNamespace runs req unless crashcheck is being interrupted.
-func (r *runner) inNamespace(req nsRequest, barrier func(string)) (nsReply, error) {
+func (r *runner) inNamespace(req nsRequest, barrier func(string), stdout func([]byte)) (nsReply, error) {
 	r.mu.Lock()
 	ns, interrupted := r.ns, r.interrupted
 	r.mu.Unlock()
@@ -60,16 +75,16 @@ func (r *runner) inNamespace(req nsRequest, barrier func(string)) (nsReply, erro
 	// not answer well after that, end the namespace.
 	guard := time.AfterFunc(req.Timeout+10*time.Second, ns.kill)
 	defer guard.Stop()
-	return ns.run(req, barrier)
+	return ns.run(req, barrier, stdout)
 }
 
 // shell runs `sh -c script` in the namespace at the mount with env added
 // to crashcheck's environment, and returns its exit status, note and
 // combined output (the first 4 KiB).
 func (r *runner) shell(script string, env []string) (int, string, []byte) {
-	req := nsRequest{Argv: []string{"/bin/sh", "-c", script}, Env: append(os.Environ(), env...),
-		Dir: r.dir, Capture: true, Timeout: r.cfg.timeout}
-	rep, err := r.inNamespace(req, nil)
+	req := nsRequest{Argv: []string{"/bin/sh", "-c", script}, Env: append(r.cfg.user.env(os.Environ()), env...),
+		Dir: r.dir, Capture: true, Timeout: r.cfg.timeout, Cred: r.cfg.user}
+	rep, err := r.inNamespace(req, nil, nil)
 	switch {
 	case err != nil:
 		return -1, "not finished: " + err.Error(), nil

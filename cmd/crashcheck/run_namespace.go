@@ -101,17 +101,24 @@ func startNamespace(paths []string, removeDir string, isolate bool, devs []*os.F
 }
 
 // run runs req in the namespace. With sync, every sync(2) of the command's
-// tree, and syncfs(2) on a mount, calls barrier first. An error means the
+// tree, and syncfs(2) on a mount, calls barrier first. With stdout, the
+// command's standard output comes to stdout, a line at a time, as it is
+// read (run_ack.go); run returns once all of it has. An error means the
 // init is gone (killed, by a signal to crashcheck, say).
-func (ns *namespace) run(req nsRequest, barrier func(string)) (nsReply, error) {
+func (ns *namespace) run(req nsRequest, barrier func(string), stdout func(line []byte)) (nsReply, error) {
 	req.Sync = barrier != nil
+	req.Ack = stdout != nil
 	if err := ns.out.Encode(req); err != nil {
 		return nsReply{}, err
 	}
 	var w *syncWatcher
+	var lines *lineReader
 	defer func() {
 		if w != nil {
 			w.close()
+		}
+		if lines != nil {
+			lines.close()
 		}
 	}()
 	for {
@@ -119,11 +126,19 @@ func (ns *namespace) run(req nsRequest, barrier func(string)) (nsReply, error) {
 		if err := readJSONLine(ns.in, &rep); err != nil {
 			return nsReply{}, fmt.Errorf("the namespace init ended: %w", err)
 		}
-		if rep.Listener == 0 {
+		if rep.Listener == 0 && rep.AckPipe == 0 {
+			if lines != nil {
+				lines.wait(5 * time.Second)
+			}
 			return rep, nil
 		}
 		var err error
-		w, err = watchSyncs(ns.cmd.Process.Pid, rep.Listener, ns.mntIDs, barrier)
+		if rep.AckPipe != 0 {
+			lines, err = readLines(ns.cmd.Process.Pid, rep.AckPipe, stdout)
+		}
+		if err == nil && rep.Listener != 0 {
+			w, err = watchSyncs(ns.cmd.Process.Pid, rep.Listener, ns.mntIDs, barrier)
+		}
 		if err != nil {
 			ns.kill()
 			return nsReply{NotStart: err.Error()}, nil

@@ -73,16 +73,29 @@ type nsRequest struct {
 	Capture bool          // collect stdout and stderr (first 4 KiB) instead of passing the init's own
 	Timeout time.Duration // kill the command and everything else in the namespace after this long
 	Stdin   bool          // give the command the init's stdin (else /dev/null)
+	Cred    *nsCred       // run as this user (--user); nil: as the init, root
 	// Sync installs a seccomp filter that reports every sync(2) and
 	// syncfs(2) of the command's process tree (see run_sync.go); the init
 	// sends nsReply{Listener: fd} first, then waits for nsRequest{Go: true}.
 	Sync bool
 	Go   bool
+	// Ack gives the command a pipe as stdout, whose read end the init
+	// names in nsReply{AckPipe: fd} before starting anything (with the
+	// Listener, if Sync); crashcheck takes it and passes the output on.
+	Ack bool
+	// Start is a server (sh -c) started before the command and stopped
+	// after it: SIGTERM to its process group, SIGKILL after StopTimeout.
+	// The command starts once Ready (sh -c) exits 0, polled every 50 ms
+	// for up to ReadyTimeout.
+	Start, Ready              string
+	ReadyTimeout, StopTimeout time.Duration
 }
 
 // nsReply is how a command ended; Listener messages come before it.
 type nsReply struct {
 	Listener  int    // a seccomp listener descriptor number in the init, 0 if none
+	AckPipe   int    // the read end of the command's stdout in the init (Ack), 0 if none
+	Server    string // how the server (Start) ended, if not as asked
 	NotStart  string // the command did not start: why
 	Exit      int    // exit status, -1 if killed
 	Note      string // why it did not simply exit
@@ -127,6 +140,12 @@ func nsInitMain() int {
 			out.Encode(nsSetupReply{Err: err.Error()})
 			return 3
 		}
+	}
+	// A proc file system of the namespace's own: its processes see their
+	// own PIDs there, and crashcheck's server reads callers' groups there.
+	if err := syscall.Mount("proc", "/proc", "proc", syscall.MS_NOSUID|syscall.MS_NODEV|syscall.MS_NOEXEC, ""); err != nil {
+		out.Encode(nsSetupReply{Err: "mounting /proc: " + err.Error()})
+		return 3
 	}
 	ids, err := nsMount(setup.Paths)
 	if err != nil {
@@ -269,9 +288,14 @@ func nsMissing(paths []string, ids []int) []string {
 // nsRun runs one command in its own process group and waits for it,
 // reaping every other process that ends meanwhile (the init is their
 // parent now); afterwards it kills whatever the command left running, so
-// that each command starts alone.
+// that each command starts alone. With Start, a server is started first
+// and the command runs once Ready says it is up (run_server.go); the server
+// is stopped after the command ends.
 func nsRun(req nsRequest, in *bufio.Reader, out *json.Encoder) nsReply {
 	attr := &os.ProcAttr{Dir: req.Dir, Env: req.Env, Sys: &syscall.SysProcAttr{Setpgid: true}}
+	if c := req.Cred; c != nil {
+		attr.Sys.Credential = &syscall.Credential{Uid: c.Uid, Gid: c.Gid, Groups: c.Groups}
+	}
 	stdin := os.Stdin
 	if !req.Stdin {
 		null, err := os.Open(os.DevNull)
@@ -307,28 +331,79 @@ func nsRun(req nsRequest, in *bufio.Reader, out *json.Encoder) nsReply {
 		attr.Files = []*os.File{stdin, os.Stdout, os.Stderr}
 		done <- nil
 	}
-	var pid int
-	var err error
-	if req.Sync {
-		pid, err = startWithSyncListener(req.Argv, attr, func(fd int) error {
-			if err := out.Encode(nsReply{Listener: fd}); err != nil {
-				return err
-			}
-			var goAhead nsRequest
-			return readJSONLine(in, &goAhead)
-		})
-	} else {
-		var p *os.Process
-		p, err = os.StartProcess(req.Argv[0], req.Argv, attr)
-		if err == nil {
-			pid = p.Pid
-			p.Release()
+	closeCapture := func() {
+		if capture != nil {
+			capture.Close()
+			capture = nil
 		}
 	}
-	if capture != nil {
-		capture.Close()
+	defer closeCapture()
+	// COMMAND's stdout, read by crashcheck itself (which takes the read
+	// end with pidfd_getfd), so that each acknowledged line is marked in
+	// the log the moment it is read.
+	var ackR, ackW *os.File
+	if req.Ack {
+		r, w, err := os.Pipe()
+		if err != nil {
+			return nsReply{NotStart: err.Error()}
+		}
+		defer r.Close()
+		ackR, ackW = r, w
+		defer func() {
+			if ackW != nil {
+				ackW.Close()
+			}
+		}()
+		attr.Files[1] = w
+	}
+	start := func(argv []string, attr *os.ProcAttr) (int, error) {
+		p, err := os.StartProcess(argv[0], argv, attr)
+		if err != nil {
+			return 0, err
+		}
+		pid := p.Pid // Release forgets it
+		p.Release()
+		return pid, nil
+	}
+	if req.Sync || req.Ack {
+		var hello nsReply
+		if req.Sync {
+			st, fd, err := newFilteredStarter()
+			if err != nil {
+				return nsReply{NotStart: err.Error()}
+			}
+			defer st.close()
+			start, hello.Listener = st.start, fd
+		}
+		if ackW != nil {
+			hello.AckPipe = int(ackR.Fd())
+		}
+		if err := out.Encode(hello); err != nil {
+			return nsReply{NotStart: err.Error()}
+		}
+		var goAhead nsRequest
+		if err := readJSONLine(in, &goAhead); err != nil {
+			return nsReply{NotStart: err.Error()}
+		}
+	}
+	var srv *nsServer
+	if req.Start != "" {
+		var note string
+		srv, note = startServer(req, attr, start)
+		if note != "" {
+			closeCapture()
+			nsKillAll()
+			return nsReply{NotStart: note, Output: <-done}
+		}
+	}
+	pid, err := start(req.Argv, attr)
+	closeCapture()
+	if ackW != nil {
+		ackW.Close()
+		ackW = nil
 	}
 	if err != nil {
+		nsKillAll()
 		<-done
 		var pe *os.PathError
 		if errors.As(err, &pe) {
@@ -347,21 +422,23 @@ func nsRun(req nsRequest, in *bufio.Reader, out *json.Encoder) nsReply {
 		if err == syscall.EINTR {
 			continue
 		}
+		if srv != nil && wpid == srv.pid {
+			srv.exited(ws)
+			continue
+		}
 		if wpid == pid || err != nil {
 			break
 		}
 	}
 	timer.Stop()
+	rep := nsReply{}
+	if srv != nil {
+		rep.Server = srv.stop(req.StopTimeout)
+	}
 	// Everything else in the namespace but the init goes too: the
 	// command's own process group and any daemon it detached.
-	syscall.Kill(-1, syscall.SIGKILL)
-	for {
-		var other syscall.WaitStatus
-		if _, err := syscall.Wait4(-1, &other, 0, nil); err == syscall.ECHILD {
-			break
-		}
-	}
-	rep := nsReply{Output: <-done}
+	nsKillAll()
+	rep.Output = <-done
 	switch {
 	case timedOut.Load():
 		rep.Exit, rep.Note = -1, fmt.Sprintf("timed out after %v; killed with its process group", req.Timeout)
@@ -371,4 +448,15 @@ func nsRun(req nsRequest, in *bufio.Reader, out *json.Encoder) nsReply {
 		rep.Exit = ws.ExitStatus()
 	}
 	return rep
+}
+
+// nsKillAll kills every process in the namespace but the init and reaps them.
+func nsKillAll() {
+	syscall.Kill(-1, syscall.SIGKILL)
+	for {
+		var other syscall.WaitStatus
+		if _, err := syscall.Wait4(-1, &other, 0, nil); err == syscall.ECHILD {
+			break
+		}
+	}
 }

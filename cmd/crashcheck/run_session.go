@@ -45,6 +45,8 @@ type runner struct {
 	commandNote     string
 	setupErr        string          // why the run cannot go on, when COMMAND made it so
 	warned          map[string]bool // commands warned of writes outside the mounts
+	hist            *faultfs.History
+	tmp             string // crashcheck's own temp directory (the acks file), outside the mounts
 }
 
 // run does the whole run and returns crashcheck's exit status. Whatever
@@ -87,6 +89,18 @@ func (r *runner) run() (code int) {
 			}
 		}
 		r.mounts = append(r.mounts, real)
+	}
+
+	if r.cfg.ack != nil {
+		tmp, err := os.MkdirTemp("", "crashcheck-acks-")
+		if err != nil {
+			return r.setupError("%v", err)
+		}
+		defer os.RemoveAll(tmp)
+		if err := os.Chmod(tmp, 0o755); err != nil {
+			return r.setupError("%v", err)
+		}
+		r.tmp = tmp
 	}
 
 	mem := faultfs.NewMem(faultfs.WithUmask(0))
@@ -134,7 +148,9 @@ func (r *runner) run() (code int) {
 	}
 	var srvs []*fuse.Server
 	for i, p := range paths {
-		srv, err := fuse.Serve(devs[i], p, r.view(mem, i), fuse.Options{})
+		// Callers' PIDs are the namespace's: read them in its /proc.
+		procDir := fmt.Sprintf("/proc/%d/root/proc", ns.cmd.Process.Pid)
+		srv, err := fuse.Serve(devs[i], p, r.view(mem, i), fuse.Options{ProcDir: procDir})
 		if err != nil {
 			ns.close()
 			return r.setupError("%v", err)
@@ -163,6 +179,7 @@ func (r *runner) run() (code int) {
 		fmt.Fprintln(r.stderr, "crashcheck run: warning: files still open on the mount 5s after COMMAND ended; their closes are missing from the trace")
 	}
 	hist := mem.History()
+	r.hist = hist
 	if msg := absentFiles(hist, r.cfg.files); msg != "" {
 		return r.setupError("%s", msg)
 	}

@@ -52,39 +52,66 @@ func auditArch() uint32 {
 	return 0
 }
 
-// startWithSyncListener starts argv with attr from a thread that carries
-// the sync filter, after handOver has been given the listener descriptor
-// (and returned). It returns the pid.
-func startWithSyncListener(argv []string, attr *os.ProcAttr, handOver func(fd int) error) (int, error) {
-	type started struct {
-		pid int
-		err error
-	}
-	ch := make(chan started, 1)
+// filteredStarter starts processes from one locked thread that has the
+// sync filter installed, so that each of them, and everything they start,
+// is observed.
+type filteredStarter struct {
+	reqs chan startReq
+}
+
+type startReq struct {
+	argv []string
+	attr *os.ProcAttr
+	done chan startResult
+}
+
+type startResult struct {
+	pid int
+	err error
+}
+
+// newFilteredStarter installs the filter on a thread of its own and
+// returns the starter and the listener descriptor.
+func newFilteredStarter() (*filteredStarter, int, error) {
+	st := &filteredStarter{reqs: make(chan startReq)}
+	ready := make(chan startResult, 1)
 	go func() {
 		// Never unlocked: the filtered thread ends with this goroutine.
 		runtime.LockOSThread()
 		fd, err := installSyncFilter()
 		if err != nil {
-			ch <- started{err: fmt.Errorf("observing sync(2): %w", err)}
+			ready <- startResult{err: fmt.Errorf("observing sync(2): %w", err)}
 			return
 		}
 		defer syscall.Close(fd)
-		if err := handOver(fd); err != nil {
-			ch <- started{err: err}
-			return
+		ready <- startResult{pid: fd}
+		for r := range st.reqs {
+			p, err := os.StartProcess(r.argv[0], r.argv, r.attr)
+			if err != nil {
+				r.done <- startResult{err: err}
+				continue
+			}
+			r.done <- startResult{pid: p.Pid}
+			p.Release()
 		}
-		p, err := os.StartProcess(argv[0], argv, attr)
-		if err != nil {
-			ch <- started{err: err}
-			return
-		}
-		ch <- started{pid: p.Pid}
-		p.Release()
 	}()
-	s := <-ch
-	return s.pid, s.err
+	res := <-ready
+	if res.err != nil {
+		return nil, 0, res.err
+	}
+	return st, res.pid, nil
 }
+
+// start starts argv with attr on the filtered thread.
+func (st *filteredStarter) start(argv []string, attr *os.ProcAttr) (int, error) {
+	done := make(chan startResult, 1)
+	st.reqs <- startReq{argv: argv, attr: attr, done: done}
+	r := <-done
+	return r.pid, r.err
+}
+
+// close ends the filtered thread and closes the listener.
+func (st *filteredStarter) close() { close(st.reqs) }
 
 // installSyncFilter installs, on the calling thread only, a filter that
 // turns sync and syncfs into user notifications, and returns the listener.

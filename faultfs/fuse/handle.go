@@ -57,6 +57,9 @@ func (h *handle) Read(ctx context.Context, dest []byte, off int64) (fuse.ReadRes
 func (h *handle) Write(ctx context.Context, data []byte, off int64) (uint32, syscall.Errno) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if errno := h.dropSetID(ctx); errno != 0 {
+		return 0, errno
+	}
 	if h.append {
 		fi, err := h.f.Stat()
 		if err != nil {

@@ -153,6 +153,9 @@ func (n *node) Setattr(ctx context.Context, f gofs.FileHandle, in *fuse.SetAttrI
 	if h == nil && !havePath {
 		return syscall.ENOENT
 	}
+	if errno := n.mayChange(ctx, h, in); errno != 0 {
+		return errno
+	}
 	if mode, ok := in.GetMode(); ok {
 		var err error
 		if h != nil {
@@ -318,6 +321,7 @@ func (n *node) Create(ctx context.Context, name string, flags uint32, mode uint3
 	if err != nil {
 		return nil, nil, 0, errnoOf(err)
 	}
+	n.ownNew(ctx, v, p)
 	fi, err := f.Stat()
 	if err != nil {
 		f.Close()
@@ -340,6 +344,7 @@ func (n *node) Mkdir(ctx context.Context, name string, mode uint32, out *fuse.En
 	if err := v.fsys.Mkdir(p, fileMode(mode)); err != nil {
 		return nil, errnoOf(err)
 	}
+	n.ownNew(ctx, v, p)
 	return n.entry(ctx, v, p, out)
 }
 
@@ -483,6 +488,7 @@ func (n *node) Symlink(ctx context.Context, target, name string, out *fuse.Entry
 	if err := v.fsys.Symlink(target, p); err != nil {
 		return nil, errnoOf(err)
 	}
+	n.ownNew(ctx, v, p)
 	return n.entry(ctx, v, p, out)
 }
 

@@ -28,6 +28,23 @@ type Options struct {
 	// MaxWrite is the largest WRITE the kernel sends; a program's larger
 	// write arrives split into writes of this size. Zero means 1 MiB.
 	MaxWrite int
+	// ProcDir is the proc filesystem in which callers' process IDs are
+	// read (for their supplementary groups: see owner.go); "" means
+	// /proc. A connection mounted in another PID namespace gets its
+	// callers' IDs as that namespace numbers them: name a proc
+	// filesystem mounted there (/proc/PID/root/proc of a process in it).
+	ProcDir string
+	// AllUsers lets every user use a mount made by Mount, with the
+	// kernel checking permissions against the modes and owners the FS
+	// reports (allow_other, default_permissions; see owner.go). A mount
+	// made from MountData always has both. Beware, with Mount: a
+	// process that starts a program with its working directory on its
+	// own mount (exec.Cmd.Dir) can then deadlock, since the child's
+	// chdir waits for a permission check that the parent's server must
+	// answer while the Go runtime may be stopped for the fork (start
+	// such programs with a cd, or mount from another process and Serve).
+	// Without root, allow_other needs user_allow_other in /etc/fuse.conf.
+	AllUsers bool
 }
 
 // Server is a mounted FS. Its methods are safe for concurrent use.
@@ -93,6 +110,10 @@ func Mount(dir string, fsys faultfs.FS, opts Options) (*Server, error) {
 	fo := s.fuseOptions()
 	fo.MountOptions.DirectMount = true
 	fo.MountOptions.DirectMountStrict = os.Geteuid() == 0
+	if opts.AllUsers {
+		fo.MountOptions.AllowOther = true
+		fo.MountOptions.Options = append(fo.MountOptions.Options, "default_permissions")
+	}
 	srv, err := gofs.Mount(dir, &node{srv: s}, fo)
 	if err != nil {
 		return nil, &os.PathError{Op: "mount", Path: dir, Err: err}
@@ -132,10 +153,12 @@ func Serve(dev *os.File, dir string, fsys faultfs.FS, opts Options) (*Server, er
 
 // MountData is what mount(2) needs to mount a connection Serve serves with
 // opts, whose /dev/fuse is descriptor fd in the mounting process, by root:
-// the source, file system type, flags and data arguments.
+// the source, file system type, flags and data arguments. Any user may use
+// the mount, and the kernel checks permissions (allow_other,
+// default_permissions: see owner.go).
 func MountData(fd int, opts Options) (source, fstype string, flags uintptr, data string) {
 	return "crashcheck", "fuse.crashcheck", syscall.MS_NOSUID | syscall.MS_NODEV,
-		fmt.Sprintf("fd=%d,rootmode=40000,user_id=%d,group_id=%d,max_read=%d,allow_other",
+		fmt.Sprintf("fd=%d,rootmode=40000,user_id=%d,group_id=%d,max_read=%d,allow_other,default_permissions",
 			fd, os.Geteuid(), os.Getegid(), maxWrite(opts))
 }
 
