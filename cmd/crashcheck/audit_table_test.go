@@ -77,6 +77,9 @@ func breakingState(r auditResult) string {
 			ops = append(ops[:most], fmt.Sprintf("… %d more", len(ops)-most))
 		}
 		s := fmt.Sprintf("%s: %s", hit.label, hit.state)
+		if hit.op != "" {
+			s += "; last op " + code(hit.op)
+		}
 		if len(ops) > 0 {
 			s += "; " + code(strings.Join(ops, "; "))
 		}

@@ -96,6 +96,7 @@ type auditResult struct {
 
 type auditHit struct {
 	label, state string
+	op           string // the last op before the crash ("" at point 0)
 	timeline     []string
 }
 
@@ -212,7 +213,7 @@ func auditVerdicts(row auditRow, rep jsonReport) (map[string]string, map[string]
 			sets[v.Model] = append(sets[v.Model], label)
 		}
 		if _, ok := first[v.Model]; !ok {
-			first[v.Model] = auditHit{label: label, state: v.State, timeline: v.Timeline}
+			first[v.Model] = auditHit{label: label, state: v.State, op: v.Op, timeline: v.Timeline}
 		}
 	}
 	verdict := map[string]string{}
