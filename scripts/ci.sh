@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # What CI runs (through .ci/run), on a clean clone, as root:
-#   1. installs the Debian packages the tests drive (python3, sqlite3, acl, xfsprogs, btrfs-progs) when missing;
+#   1. installs the Debian packages the tests drive when missing (scripts/install-test-tools.sh);
 #   2. checks formatting and runs go vet ./...;
 #   3. cross-builds and vets, for darwin and windows, every package meant to build
 #      there (listed below; a package in neither list fails the step);
@@ -9,20 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Each entry is TOOL:PACKAGE: the package is installed when the tool is missing.
-need=()
-for entry in python3:python3 sqlite3:sqlite3 setfacl:acl mkfs.xfs:xfsprogs mkfs.btrfs:btrfs-progs; do
-	command -v "${entry%%:*}" >/dev/null 2>&1 || need+=("${entry#*:}")
-done
-if ((${#need[@]})); then
-	if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
-		echo "ci: installing ${need[*]}"
-		apt-get update -qq
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
-	else
-		echo "ci: ${need[*]} missing and cannot be installed here: the tests that drive them will skip"
-	fi
-fi
+bash scripts/install-test-tools.sh
 
 unformatted=$(gofmt -l $(git ls-files '*.go'))
 if [[ -n $unformatted ]]; then

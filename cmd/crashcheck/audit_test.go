@@ -21,7 +21,7 @@ import (
 // The audit: real programs from Debian packages, crash-tested black-box
 // by crashcheck run, each with its expected verdict per model (the rows
 // are in audit_rows_test.go). TestAudit fails when a verdict changes and
-// skips a row whose program is not installed (scripts/install-audit-tools.sh
+// skips a row whose program is not installed (scripts/install-test-tools.sh
 // installs them). With -audit-table it also writes testdata/audit/TABLE.md,
 // the README's table, from what it found.
 
@@ -139,7 +139,7 @@ func runAuditRow(t *testing.T, row auditRow) (res auditResult, ok bool) {
 		exe = row.command[0]
 	}
 	if _, err := exec.LookPath(exe); err != nil {
-		t.Skipf("%s is not installed (package %s; see scripts/install-audit-tools.sh)", exe, row.pkg)
+		t.Skipf("%s is not installed (package %s; see scripts/install-test-tools.sh)", exe, row.pkg)
 	}
 	res = auditResult{row: row, version: "this commit"}
 	if row.pkg != "" {
