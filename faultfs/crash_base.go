@@ -35,6 +35,13 @@ import (
 //
 // A base, once made, is never changed (states of concurrent enumerations
 // may share it); advancing copies the tables and what it touches.
+//
+// Limit: the tables are plain maps and a directory's entries a plain
+// slice, so advancing costs the number of inodes plus the size of each
+// directory touched, and a state's fingerprint hashes the whole tree: a
+// history creating n files in one directory is checked in time n², not n
+// (BenchmarkCreateFiles). Persistent tables, and fingerprints combined
+// from cached per-entry hashes, would make both cost what changed.
 
 // settlingModel is a model whose operations settle one by one (see above).
 type settlingModel interface {
