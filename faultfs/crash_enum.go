@@ -33,6 +33,13 @@ type EnumStats struct {
 // States are visited in a deterministic order; identical states (the same
 // tree, attributes and bytes from the same writes) are visited once.
 func (h *History) Enumerate(m Model, point int, opt EnumOptions, visit func(*CrashState) bool) EnumStats {
+	return h.enumerate(m, point, opt, true, visit)
+}
+
+// enumerate is Enumerate, starting from the durable base when useBase is
+// set (as Enumerate always does) or else planning from op 0, which a test
+// compares it with.
+func (h *History) enumerate(m Model, point int, opt EnumOptions, useBase bool, visit func(*CrashState) bool) EnumStats {
 	if point < 0 || point > len(h.ops) {
 		panic("faultfs: crash point out of range")
 	}
@@ -40,7 +47,7 @@ func (h *History) Enumerate(m Model, point int, opt EnumOptions, visit func(*Cra
 		opt.MaxStates = DefaultMaxStates
 	}
 	var base *durableBase
-	if sm, ok := m.(settlingModel); ok {
+	if sm, ok := m.(settlingModel); ok && useBase {
 		base = h.durableBaseAt(sm, point)
 	}
 	p := m.plan(h, point, base.settled())

@@ -27,6 +27,9 @@ type History struct {
 
 	settleMu sync.Mutex
 	settle   map[string]*settling // model name -> its durable bases (crash_base.go)
+
+	ext4Once    sync.Once
+	ext4Flushed []int // ext4FlushedAt
 }
 
 // An AckMark is an acknowledgement made through [Acker.Ack]: the index of

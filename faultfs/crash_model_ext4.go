@@ -1,5 +1,7 @@
 package faultfs
 
+import "sort"
+
 // ext4OrderedModel: ext4 with data=ordered and auto_da_alloc. Metadata
 // operations reach the journal in order, so a crash keeps a prefix of them;
 // data writes not yet synced may each be lost; a rename over an existing
@@ -8,7 +10,7 @@ type ext4OrderedModel struct{}
 
 func (ext4OrderedModel) Name() string { return "ext4-ordered" }
 
-func (ext4OrderedModel) plan(h *History, point, _ int) *plan {
+func (ext4OrderedModel) plan(h *History, point, from int) *plan {
 	// First pass: which pending writes a flush carries (auto_da_alloc), and
 	// which of those flushes a journal commit (any fsync) already made
 	// durable before the crash point.
@@ -16,7 +18,7 @@ func (ext4OrderedModel) plan(h *History, point, _ int) *plan {
 	forcedByFlush := map[int]bool{}
 	sinceTrunc := map[uint64][]int{} // ino -> pending writes since its last truncation to zero
 	all := map[uint64][]int{}        // ino -> every pending write
-	for i := 0; i < point; i++ {
+	for i := from; i < point; i++ {
 		o := &h.ops[i]
 		switch k := o.op.Kind; {
 		case h.lostAt[i] < point:
@@ -41,7 +43,7 @@ func (ext4OrderedModel) plan(h *History, point, _ int) *plan {
 	}
 	p := &plan{point: point, attach: map[int32][]int32{}}
 	unitOf := map[int]int32{}
-	for i := 0; i < point; i++ {
+	for i := from; i < point; i++ {
 		o := &h.ops[i]
 		switch k := o.op.Kind; {
 		case h.lostAt[i] < point:
@@ -79,6 +81,73 @@ func (ext4OrderedModel) plan(h *History, point, _ int) *plan {
 	}
 	p.index(h)
 	return p
+}
+
+// settledAt: the journal commits metadata in order and any fsync commits
+// it, so a metadata operation (and a flushing close) is settled once an
+// fsync of anything follows it; a write once it is durable on its own,
+// or once a flush that carries it (auto_da_alloc) is committed; a write a
+// failed fsync loses is settled, lost, only after that failure (until
+// then a committed flush may still force it).
+func (ext4OrderedModel) settledAt(h *History, i int) (int, bool) {
+	n := len(h.ops)
+	o := &h.ops[i]
+	switch k := o.op.Kind; {
+	case k == OpWrite:
+		switch {
+		case h.lostAt[i] < n:
+			return h.lostAt[i] + 1, false
+		case h.syncedAt[i] < n:
+			return min(h.syncedAt[i]+1, h.ext4FlushedAt()[i]), true
+		}
+		return h.ext4FlushedAt()[i], true
+	case k == OpClose && o.truncZ:
+		return min(h.nextSync[i]+1, n+1), false
+	case h.changesState(i):
+		return min(h.nextSync[i]+1, n+1), true
+	}
+	return i + 1, false
+}
+
+// ext4FlushedAt returns, for each write, the first crash point at which a
+// committed flush (a close after truncating to zero, or a rename over an
+// existing file, then any fsync) has forced it: len(h.ops)+1 if none does.
+// The earliest flush carrying a write is committed first (the next fsync
+// after an op comes no earlier than the next after an earlier op), so one
+// forward pass finds it.
+func (h *History) ext4FlushedAt() []int {
+	h.ext4Once.Do(func() {
+		n := len(h.ops)
+		at := make([]int, n)
+		for i := range at {
+			at[i] = n + 1
+		}
+		waiting := map[uint64][]int{} // ino -> its writes no flush has carried yet, in order
+		lastTrunc := map[uint64]int{} // ino -> its last truncation to zero
+		for i := range h.ops {
+			o := &h.ops[i]
+			switch k := o.op.Kind; {
+			case k == OpWrite:
+				waiting[o.ino] = append(waiting[o.ino], i)
+			case k == OpTruncate && o.off == 0:
+				lastTrunc[o.ino] = i
+			case k == OpClose && o.truncZ, k == OpRename && o.replaced != 0:
+				ws := waiting[o.ino]
+				cut := 0
+				if t, ok := lastTrunc[o.ino]; ok && k == OpClose {
+					// A close carries only the writes since the
+					// last truncation to zero.
+					cut = sort.SearchInts(ws, t)
+				}
+				for _, w := range ws[cut:] {
+					at[w] = min(h.nextSync[i]+1, n+1)
+				}
+				waiting[o.ino] = ws[:cut]
+			}
+		}
+		h.ext4Flushed = at
+	})
+	return h.ext4Flushed
 }
 
 func (ext4OrderedModel) candidates(p *plan, g *chooser) bool {

@@ -38,50 +38,57 @@ func appendHistory(tb testing.TB, n int) (*History, []int64) {
 }
 
 // BenchmarkDurableAppends enumerates and checks every crash state of n
-// durable appends under posix: at each state the file must hold every line
-// fsynced before the crash point, and at most the one line being written
-// (perhaps torn). The check reads the content's size and first bytes, so
-// its own cost does not grow with n: ns/op-per-op that grows with n is the
-// enumeration's super-linear cost, which benchstat shows across sizes.
+// durable appends under each model (sub-benchmarks model/n): at each state
+// the file must hold every line fsynced before the crash point, and at
+// most the one line being written (perhaps torn). The check reads the
+// content's size and first bytes, so its own cost does not grow with n:
+// ns/histop that grows with n is the enumeration's super-linear cost,
+// which benchstat shows across sizes.
 //
-//	go test -run '^$' -bench DurableAppends ./faultfs
+//	go test -run '^$' -bench 'DurableAppends/ext4-ordered' ./faultfs
 func BenchmarkDurableAppends(b *testing.B) {
-	for _, n := range []int{10, 100, 1000, 10000, 100000} {
-		b.Run(countName(n), func(b *testing.B) {
-			if n >= 100000 && !explicitBench("100k") {
-				b.Skip("100k appends: give -bench explicitly with the size (e.g. -bench 'DurableAppends/100k')")
+	for _, m := range Models() {
+		b.Run(m.Name(), func(b *testing.B) {
+			for _, n := range []int{10, 100, 1000, 10000, 100000} {
+				b.Run(countName(n), func(b *testing.B) { benchDurableAppends(b, m, n) })
 			}
-			h, synced := appendHistory(b, n)
-			first := []byte("record 00000000\n")
-			b.ReportAllocs()
-			b.ResetTimer()
-			states := 0
-			for b.Loop() {
-				for k := 0; k < h.Points(); k++ {
-					// The log holds a write and an fsync per line, then
-					// the close: line j's fsync is op 2j+1, so k/2 lines
-					// are durable at point k.
-					done := synced[min(k/2, n)]
-					h.Enumerate(POSIX, k, EnumOptions{}, func(s *CrashState) bool {
-						states++
-						c, err := s.Content("log")
-						if err != nil {
-							b.Fatalf("point %d: %v", k, err)
-						}
-						if c.Len() < done || c.Len() > done+int64(len(first)) {
-							b.Fatalf("point %d: %s holds %d bytes, want %d to %d", k, "log", c.Len(), done, done+int64(len(first)))
-						}
-						if c.Len() >= int64(len(first)) && string(c.Prefix(len(first))) != string(first) {
-							b.Fatalf("point %d: log starts %q", k, c.Prefix(len(first)))
-						}
-						return true
-					})
-				}
-			}
-			b.ReportMetric(float64(states)/b.Elapsed().Seconds(), "states/s")
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(h.ops)), "ns/histop")
 		})
 	}
+}
+
+func benchDurableAppends(b *testing.B, m Model, n int) {
+	if n >= 100000 && !explicitBench("100k") {
+		b.Skip("100k appends: give -bench explicitly with the size (e.g. -bench 'DurableAppends/posix/100k')")
+	}
+	h, synced := appendHistory(b, n)
+	first := []byte("record 00000000\n")
+	b.ReportAllocs()
+	b.ResetTimer()
+	states := 0
+	for b.Loop() {
+		for k := 0; k < h.Points(); k++ {
+			// The log holds a write and an fsync per line, then the
+			// close: line j's fsync is op 2j+1, so k/2 lines are
+			// durable at point k.
+			done := synced[min(k/2, n)]
+			h.Enumerate(m, k, EnumOptions{}, func(s *CrashState) bool {
+				states++
+				c, err := s.Content("log")
+				if err != nil {
+					b.Fatalf("%s: %v", s.Describe(), err)
+				}
+				if c.Len() < done || c.Len() > done+int64(len(first)) {
+					b.Fatalf("%s: %s holds %d bytes, want %d to %d", s.Describe(), "log", c.Len(), done, done+int64(len(first)))
+				}
+				if c.Len() >= int64(len(first)) && string(c.Prefix(len(first))) != string(first) {
+					b.Fatalf("%s: log starts %q", s.Describe(), c.Prefix(len(first)))
+				}
+				return true
+			})
+		}
+	}
+	b.ReportMetric(float64(states)/b.Elapsed().Seconds(), "states/s")
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(h.ops)), "ns/histop")
 }
 
 // countName prints a count as the benchmarks name it: 10, 1k, 100k.
@@ -158,6 +165,80 @@ func BenchmarkCrashStatesWritten(b *testing.B) {
 			}
 			b.ReportMetric(float64(states)/b.Elapsed().Seconds(), "states/s")
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(size), "ns/byte")
+		})
+	}
+}
+
+// createHistory records n files created in one directory, the durable
+// way: each created, written, fsynced and closed, then the directory
+// fsynced (5n ops).
+func createHistory(tb testing.TB, n int) *History {
+	tb.Helper()
+	m := NewMem()
+	must(tb, m.Mkdir("d", 0o755))
+	m.MakeDurable()
+	for i := 0; i < n; i++ {
+		f, err := m.OpenFile(fmt.Sprintf("d/f%06d", i), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		must(tb, err)
+		if _, err := f.Write([]byte("content\n")); err != nil {
+			tb.Fatal(err)
+		}
+		must(tb, f.Sync())
+		must(tb, f.Close())
+		must(tb, SyncDir(m, "d"))
+	}
+	return m.History()
+}
+
+// BenchmarkCreateFiles enumerates and checks every crash state, under
+// every model, of n files created durably in one directory: at each state
+// the directory must hold the last file whose directory fsync came before
+// the crash point, and not the one after the next. The check is two
+// lookups, so its cost hardly grows with n: states/s and ns/histop
+// against n show whether a state costs what changed or what the
+// directory holds.
+//
+//	go test -run '^$' -bench CreateFiles ./faultfs
+func BenchmarkCreateFiles(b *testing.B) {
+	for _, n := range []int{10, 100, 1000, 10000} {
+		b.Run(countName(n), func(b *testing.B) {
+			if n >= 10000 && !explicitBench("10k") {
+				// Each state still hashes the whole tree and the
+				// base copies the directory as it advances: 10k
+				// files take tens of minutes (issue 11).
+				b.Skip("10k files: give -bench explicitly with the size (e.g. -bench 'CreateFiles/10k')")
+			}
+			h := createHistory(b, n)
+			names := make([]string, n)
+			for i := range names {
+				names[i] = fmt.Sprintf("d/f%06d", i)
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			states := 0
+			for b.Loop() {
+				for _, m := range Models() {
+					for k := 0; k < h.Points(); k++ {
+						done := k / 5 // file j's directory fsync is op 5j+4
+						h.Enumerate(m, k, EnumOptions{}, func(s *CrashState) bool {
+							states++
+							if done > 0 {
+								if _, err := s.Lstat(names[done-1]); err != nil {
+									b.Fatalf("%s: %v", s.Describe(), err)
+								}
+							}
+							if done+1 < n {
+								if _, err := s.Lstat(names[done+1]); err == nil {
+									b.Fatalf("%s: %s exists", s.Describe(), names[done+1])
+								}
+							}
+							return true
+						})
+					}
+				}
+			}
+			b.ReportMetric(float64(states)/b.Elapsed().Seconds(), "states/s")
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(h.ops)), "ns/histop")
 		})
 	}
 }

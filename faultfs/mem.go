@@ -40,6 +40,7 @@ type Mem struct {
 	base    *snapshot
 	log     []logOp
 	clock   func() time.Time
+	reuse   []logOp // CloneReusing: the reference run's log (mem_data_reuse.go)
 }
 
 var (

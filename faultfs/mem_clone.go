@@ -55,3 +55,16 @@ func (d *fileData) share() fileData {
 	}
 	return fileData{pages: append([][]byte(nil), d.pages...), size: d.size, chunk: d.chunk}
 }
+
+// CloneReusing is Clone, for a re-run of a workload whose run from m was
+// recorded as ref: a write the clone logs at the index where ref logged
+// one at the same offset, of the same bytes (or the first bytes of ref's:
+// a short write), keeps ref's memory rather
+// than a copy of its own (mem_data_reuse.go), when it fills its pages
+// alone. The bytes are compared when written, so the clone holds what it
+// wrote whatever ref holds; ref only saves memory and later comparisons.
+func (m *Mem) CloneReusing(ref *History) *Mem {
+	c := m.Clone()
+	c.reuse = ref.ops
+	return c
+}

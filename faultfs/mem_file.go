@@ -144,7 +144,7 @@ func (f *memFile) writeAtLocked(op string, p []byte, off int64) (int, error) {
 		m.used += end - d.size
 	}
 	// The view and the log share the one copy write makes (mem_data.go).
-	data := d.write(want, off)
+	data := d.writeReusing(want, off, m.reusable(off, len(want)))
 	m.modified(n)
 	f.wrote = true
 	m.record(logOp{op: Op{Kind: OpWrite, Path: f.name, Off: off, Len: int64(len(p)), Flag: syncWriteFlag(f.flag)},

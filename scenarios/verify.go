@@ -35,7 +35,7 @@ func Verify(spec Spec) (*Report, error) {
 	if err != nil {
 		return nil, fmt.Errorf("scenario %s: Setup failed: %w", name, err)
 	}
-	h, inj, err := run(spec, set, nil)
+	h, inj, err := run(spec, set, nil, nil)
 	if err != nil {
 		return nil, fmt.Errorf("scenario %s: the fault-free run failed: %w", name, err)
 	}
@@ -50,7 +50,7 @@ func Verify(spec Spec) (*Report, error) {
 	for i := range trace {
 		for _, f := range faultsAt(spec, trace[i]) {
 			fault := faultfs.Fault{When: faultfs.OnIndex(i), Do: f}
-			eh, inj, runErr := run(spec, set, &fault)
+			eh, inj, runErr := run(spec, set, &fault, h)
 			c.rep.ErrorRuns++
 			var firedOp *faultfs.Op
 			if fired := inj.Fired(); len(fired) > 0 {
@@ -103,9 +103,15 @@ func setUp(spec Spec) (*faultfs.Mem, error) {
 // set-up state set. Setup runs once per Verify, not once per run: a clone
 // shares set's data (faultfs.Mem.Clone), so a run costs what it writes,
 // and the crash states of every run share the set-up content, which
-// compares without being read.
-func run(spec Spec, set *faultfs.Mem, fault *faultfs.Fault) (*faultfs.History, *faultfs.Injector, error) {
+// compares without being read. An error re-run is given the fault-free
+// run's history ref: the writes it makes as that run did keep that run's
+// memory (faultfs.Mem.CloneReusing), so they cost no copy, and the
+// invariants comparing the two runs' files find them identical unread.
+func run(spec Spec, set *faultfs.Mem, fault *faultfs.Fault, ref *faultfs.History) (*faultfs.History, *faultfs.Injector, error) {
 	m := set.Clone()
+	if ref != nil {
+		m = set.CloneReusing(ref)
+	}
 	var inj *faultfs.Injector
 	if fault != nil {
 		inj = faultfs.NewInjector(m, *fault)
