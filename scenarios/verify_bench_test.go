@@ -1,3 +1,5 @@
+//go:build unix
+
 package scenarios_test
 
 import (
