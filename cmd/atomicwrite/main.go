@@ -19,7 +19,9 @@
 // A closed standard input is refused (see -h for the rule), SIGINT,
 // SIGTERM and SIGHUP remove the temporary file and exit 128+signal, and
 // -clean DIR removes the temporary files of killed runs. atomicwrite -h
-// prints the flags and these rules in full.
+// prints the flags and these rules in full, on standard error; a usage
+// error prints one line naming what was wrong and "Run 'atomicwrite -h'
+// for usage." (crashcheck's convention).
 //
 // Exit status: 0 on success; 1 on failure, with one line on standard
 // error naming FILE and the cause and saying FILE is unchanged (or, if

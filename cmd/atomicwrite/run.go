@@ -24,67 +24,21 @@ const staleAge = time.Hour
 // run is atomicwrite with its arguments (without the program name) and
 // standard streams; it returns the exit status.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fset := flag.NewFlagSet("atomicwrite", flag.ContinueOnError)
-	fset.SetOutput(io.Discard)
-	modeFlag := fset.String("m", "", "")
-	backup := fset.String("b", "", "")
-	appendFlag := fset.Bool("a", false, "")
-	noSync := fset.Bool("no-sync", false, "")
-	allowLoss := fset.Bool("allow-xattr-loss", false, "")
-	emptyOK := fset.Bool("empty-ok", false, "")
-	clean := fset.String("clean", "", "")
-	older := fset.Duration("older", staleAge, "")
-	if err := fset.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(stdout, help)
-			return 0
-		}
-		fmt.Fprintf(stderr, "atomicwrite: %v\n%s\n", err, usage)
-		return 2
+	inv, err := parseArgs(args)
+	if errors.Is(err, flag.ErrHelp) {
+		fmt.Fprint(stderr, help)
+		return 0
 	}
-	set := map[string]bool{}
-	fset.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	if set["clean"] {
-		if fset.NArg() != 0 || *clean == "" || set["m"] || set["b"] || set["a"] || set["no-sync"] || set["allow-xattr-loss"] || set["empty-ok"] {
-			fmt.Fprintln(stderr, usage)
-			return 2
-		}
-		return cleanDir(*clean, *older, stdout, stderr)
+	if err != nil {
+		return usageFailed(stderr, err)
 	}
-	if set["older"] {
-		fmt.Fprintf(stderr, "atomicwrite: -older is for -clean\n%s\n", usage)
-		return 2
+	if inv.clean != "" {
+		return cleanDir(inv.clean, inv.older, stdout, stderr)
 	}
-	if fset.NArg() != 1 || fset.Arg(0) == "" {
-		fmt.Fprintln(stderr, usage)
-		return 2
-	}
-	name := fset.Arg(0)
-	var opts []writer.Option
-	if set["m"] {
-		perm, err := parseMode(*modeFlag)
-		if err != nil {
-			fmt.Fprintf(stderr, "atomicwrite: -m %s: %v\n%s\n", *modeFlag, err, usage)
-			return 2
-		}
-		opts = append(opts, writer.WithMode(perm))
-	}
-	if set["b"] && *backup == "" {
-		fmt.Fprintf(stderr, "atomicwrite: -b needs a non-empty SUFFIX\n%s\n", usage)
-		return 2
-	}
-	if *backup != "" {
-		opts = append(opts, writer.WithBackup(*backup))
-	}
-	if *noSync {
-		opts = append(opts, writer.WithDurability(writer.NoSync))
-	}
-	if *allowLoss {
-		opts = append(opts, writer.WithAllowXattrLoss())
-	}
+	name, opts := inv.name, inv.opts
 
 	if f, ok := stdin.(*os.File); ok {
-		if err := stdinProblem(f); err != nil && !(*emptyOK && errors.Is(err, errStdinClosed)) {
+		if err := stdinProblem(f); err != nil && !(inv.emptyOK && errors.Is(err, errStdinClosed)) {
 			fmt.Fprintln(stderr, report(name, err))
 			return 1
 		}
@@ -100,7 +54,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 	in := watchSignals(name, stderr)
 	defer in.stop()
-	err := replace(name, 0o666, *appendFlag, stdin, opts, in)
+	err = replace(name, 0o666, inv.appendOld, stdin, opts, in)
 	status := 0
 	if err != nil {
 		fmt.Fprintln(stderr, report(name, err))
