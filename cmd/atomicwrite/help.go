@@ -52,8 +52,10 @@ Standard input: read to its end before FILE is touched, so
 "sed s/a/b/ f | atomicwrite f" works. A closed standard input ("<&-",
 which Go turns into /dev/null opened read-write) is refused, and so is
 any /dev/null opened read-write ("<>/dev/null", Python's
-subprocess.DEVNULL) unless -empty-ok; a directory is refused too.
-"</dev/null" (read-only) is empty input and empties FILE.
+subprocess.DEVNULL) unless -empty-ok; a directory, and a standard input
+open for writing only ("0>file"), are refused too. "</dev/null"
+(read-only) is empty input and empties FILE. An error reading standard
+input is reported as "reading standard input: ...", never as FILE's.
 
 Signals: SIGINT, SIGTERM or SIGHUP until the new content is complete and
 on disk (the fsync included) removes the temporary file, leaves FILE

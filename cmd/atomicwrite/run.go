@@ -94,18 +94,46 @@ func replace(name string, perm fs.FileMode, appendOld bool, stdin io.Reader, opt
 		}
 	}
 	if _, err := f.ReadFrom(stdin); err != nil {
-		if sr, ok := stdin.(*stdinReader); ok && sr.err != nil {
-			return &stepError{"reading standard input", sr.err}
-		}
-		// A regular file is read without stdinReader (to keep the
-		// copy offload): its read errors name it.
-		var pe *fs.PathError
-		if sf, ok := stdin.(*os.File); ok && errors.As(err, &pe) && pe.Path == sf.Name() && pe.Op == "read" {
-			return &stepError{"reading standard input", pe.Err}
+		if rerr := stdinReadError(stdin, err); rerr != nil {
+			return &stepError{"reading standard input", rerr}
 		}
 		return err
 	}
 	return f.Commit()
+}
+
+// stdinReadError returns the error of standard input stdin that made the
+// copy fail with err, or nil if the temporary file (the write side) did.
+// A reader other than a regular file went through stdinReader, which
+// remembers its own errors. A regular file is read without it, to keep the
+// copy offload (copy_file_range), whose errors name the temporary file
+// whichever side failed: a read of one byte where the copy stopped tells.
+// A read error that does not happen again is then blamed on the write side.
+func stdinReadError(stdin io.Reader, err error) error {
+	if sr, ok := stdin.(*stdinReader); ok {
+		return sr.err
+	}
+	sf, ok := stdin.(*os.File)
+	if !ok {
+		return nil
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) && pe.Path == sf.Name() && pe.Op == "read" {
+		return pe.Err
+	}
+	off, serr := sf.Seek(0, io.SeekCurrent)
+	if serr != nil {
+		return nil
+	}
+	var b [1]byte
+	if _, rerr := sf.ReadAt(b[:], off); rerr != nil && rerr != io.EOF {
+		var pe *fs.PathError
+		if errors.As(rerr, &pe) {
+			return pe.Err
+		}
+		return rerr
+	}
+	return nil
 }
 
 // stdinReader remembers the error its reader returned, other than EOF.
