@@ -57,6 +57,7 @@ func parseArgs(args []string) (*invocation, error) {
 	appendFlag := fset.Bool("a", false, "")
 	noSync := fset.Bool("no-sync", false, "")
 	allowLoss := fset.Bool("allow-xattr-loss", false, "")
+	allowOwnerLoss := fset.Bool("allow-owner-loss", false, "")
 	emptyOK := fset.Bool("empty-ok", false, "")
 	clean := fset.String("clean", "", "")
 	older := fset.Duration("older", staleAge, "")
@@ -77,7 +78,7 @@ func parseArgs(args []string) (*invocation, error) {
 		if fset.NArg() != 0 {
 			return nil, usagef("unexpected argument %s: -clean DIR takes no FILE", quoteValue(fset.Arg(0)))
 		}
-		for _, f := range []string{"m", "b", "a", "no-sync", "allow-xattr-loss", "empty-ok"} {
+		for _, f := range []string{"m", "b", "a", "no-sync", "allow-xattr-loss", "allow-owner-loss", "empty-ok"} {
 			if set[f] {
 				return nil, usagef("-%s does not go with -clean", f)
 			}
@@ -115,6 +116,9 @@ func parseArgs(args []string) (*invocation, error) {
 	}
 	if *allowLoss {
 		inv.opts = append(inv.opts, writer.WithAllowXattrLoss())
+	}
+	if *allowOwnerLoss {
+		inv.opts = append(inv.opts, writer.WithAllowOwnerLoss())
 	}
 	return inv, nil
 }

@@ -58,6 +58,10 @@ func cause(name string, err error) string {
 	if errors.As(err, &xe) {
 		return xe.Error() + " (-allow-xattr-loss replaces FILE anyway, without it)"
 	}
+	var oe *writer.OwnerError
+	if errors.As(err, &oe) {
+		return oe.Error() + " (-allow-owner-loss replaces FILE anyway, as yours)"
+	}
 	var de *writer.DirError
 	if errors.As(err, &de) {
 		return de.Reason()
