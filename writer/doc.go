@@ -20,7 +20,8 @@
 //	write(temp)...                   every byte; a short write is continued
 //	lstat(target)                    again at Commit: the mode, owner and attributes as they are now
 //	llistxattr(target), lgetxattr(target, name)...   Linux: each extended attribute it has
-//	fchown(temp)                     only if the target's owner differs from ours
+//	fchown(temp)                     only if the target's owner differs from ours; on EPERM,
+//	                                 fchown(temp, -1, gid) and fstat(temp): what could be kept
 //	fsetxattr(temp, name, value)...  Linux: each of the target's extended attributes, its ACL included
 //	fremovexattr(temp, system.posix_acl_access)   Linux: only if the target's ACL is not on the temp
 //	fchmod(temp, mode)               the target's mode, or perm &^ umask for a new file
@@ -40,7 +41,8 @@
 // # What is kept
 //
 // An existing target keeps its permission bits (setuid, setgid and sticky
-// included) and, when the process may set it, its owner and group, as
+// included) and its owner and group (see below for a process that may not
+// set them), as
 // they are when Commit starts: Commit looks the target up again, so a
 // chmod or setfacl made while the content was being written is kept, not
 // undone. On Linux it also keeps every extended attribute the process can
@@ -72,6 +74,21 @@
 // that cannot be removed from the new file leaves it without group bits
 // (they would be the inherited ACL's mask). Attributes the process cannot
 // even see (trusted.* for an unprivileged one) are lost without an error.
+//
+// An owner or group that cannot be kept (an unprivileged process
+// replacing another user's file in a directory it may write: the new file
+// would be the process's, in its group) fails the replace the same way,
+// leaving the target unchanged; the error holds an [*OwnerError]. The
+// group alone is kept when it can be (the process is in it, or the
+// directory is setgid to it). [WithAllowOwnerLoss] replaces the target
+// anyway, as the process's own file, and never widens access: the old
+// owner may now fall to the group or other class, so neither gets more
+// than the owner bits; if the group changed, members of the new group
+// (who fell to other) and of the old one (who now do) get only what both
+// classes had, group & other (a root:root 0640 file becomes 0600, a 0644
+// one stays 0644); setuid and setgid are cleared with the owner and group
+// they named; a kept ACL, whose owner and owning-group entries now apply
+// to others, leaves no group (mask) or other bits.
 //
 // Which filesystem's attributes are read: the [faultfs.FS] given to
 // [WithFS] if it implements [XattrFS] (and its temporary file

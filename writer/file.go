@@ -243,20 +243,29 @@ func (f *File) Commit() error {
 	if err := f.refresh(); err != nil {
 		return f.fail("look up target again", err)
 	}
+	var loss ownerLoss
 	if f.uid >= 0 || f.gid >= 0 {
 		// Before Chmod: chown clears the setuid and setgid bits.
-		if err := f.f.Chown(f.uid, f.gid); err != nil && (f.strict || !errors.Is(err, syscall.EPERM)) {
-			return f.fail("set owner of temp file", err)
+		var err error
+		if loss, err = f.setOwner(); err != nil {
+			step := "set owner of temp file"
+			var oe *OwnerError
+			if errors.As(err, &oe) {
+				step = "keep the target's owner"
+			}
+			return f.fail(step, err)
 		}
 	}
 	mode := f.mode
+	acl := false
 	if f.t.exists {
 		// After Chown, which clears security.capability; before Chmod.
 		var err error
-		if mode, err = f.carryXattrs(mode); err != nil {
+		if mode, acl, err = f.carryXattrs(mode); err != nil {
 			return f.fail("keep the target's extended attributes", err)
 		}
 	}
+	mode = modeAfterOwnerLoss(mode, loss, acl)
 	if err := f.f.Chmod(mode); err != nil {
 		return f.fail("set mode of temp file", err)
 	}
@@ -305,36 +314,37 @@ func (f *File) Commit() error {
 // the target's ACL is lost, one that grants no principal more than the
 // ACL did (see modeWithoutACL), without group bits where an ACL inherited
 // from the directory may remain on the new file (they would be its mask).
-// The error is the first attribute lost, unless WithAllowXattrLoss.
-func (f *File) carryXattrs(mode fs.FileMode) (fs.FileMode, error) {
+// acl reports whether the new file carries the target's access ACL. The
+// error is the first attribute lost, unless WithAllowXattrLoss.
+func (f *File) carryXattrs(mode fs.FileMode) (_ fs.FileMode, acl bool, _ error) {
 	c := &f.c
 	xfs, xf := xattrAccess(c.fsys, f.tmp, f.f)
 	if xfs == nil {
-		return mode, nil // the filesystem has no extended attributes
+		return mode, false, nil // the filesystem has no extended attributes
 	}
 	tx := readXattrs(xfs, f.t.path)
 	var explicit *fs.FileMode
 	if c.modeSet {
 		explicit = &mode
 	}
-	lost, acl := keepXattrs(xf, tx, explicit)
-	if !acl.clean {
+	lost, out := keepXattrs(xf, tx, explicit)
+	if !out.clean {
 		// Nothing could be removed; there may be nothing to remove.
 		if _, err := xfs.Getxattr(f.tmp, aclAccess); errors.Is(err, syscall.ENODATA) || err != nil && notSupported(err) {
-			acl.clean = true
+			out.clean = true
 		}
 	}
 	if lost != nil && !c.allowXattrLoss {
-		return mode, lost
+		return mode, false, lost
 	}
-	if !acl.kept && !c.modeSet && tx.hasACL() {
+	if !out.kept && !c.modeSet && tx.hasACL() {
 		// The mode's group bits showed the ACL's mask.
 		mode = modeWithoutACL(mode, tx.acl)
 	}
-	if !acl.clean {
+	if !out.clean {
 		mode &^= 0o070
 	}
-	return mode, nil
+	return mode, out.kept && tx.acl != nil, nil
 }
 
 // backup hard-links the current target (the link itself, under

@@ -56,6 +56,7 @@ type config struct {
 	modeSet        bool
 	replaceSymlink bool
 	allowXattrLoss bool
+	allowOwnerLoss bool
 	beforeRename   func() error
 }
 
@@ -135,6 +136,19 @@ func WithReplaceSymlink() Option {
 // seen at all.
 func WithAllowXattrLoss() Option {
 	return optionFunc(func(c *config) { c.allowXattrLoss = true })
+}
+
+// WithAllowOwnerLoss replaces the target even when the new file cannot
+// be given the target's owner or group (an unprivileged process replacing
+// another user's file); without it such a replace fails with an
+// [*OwnerError] and leaves the target unchanged. The new file is then the
+// process's own, and its mode never widens access: what the group and
+// other classes may do is cut to what everyone who moved between classes
+// had before (see "What is kept" in the package doc). It does not apply
+// to an owner asked for with [WithOwner], which is always an error if it
+// cannot be set.
+func WithAllowOwnerLoss() Option {
+	return optionFunc(func(c *config) { c.allowOwnerLoss = true })
 }
 
 // WithBeforeRename has Commit call fn after the temporary file is

@@ -3,8 +3,10 @@
 package writer
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 )
@@ -67,28 +69,48 @@ func TestWithOwner(t *testing.T) {
 	}
 }
 
-// TestOwnerNotPermitted: an unprivileged process replacing a file it may
-// write but not own keeps going, with its own ownership.
+// TestOwnerNotPermitted: a process that may not give the new file the
+// target's owner (fchown fails with EPERM) leaves the target unchanged
+// with an *OwnerError, unless WithAllowOwnerLoss, which replaces it with
+// a mode that widens nobody's access.
 func TestOwnerNotPermitted(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("making a file owned by another user needs root; not root")
 	}
 	dir := t.TempDir()
 	name := filepath.Join(dir, "f")
-	mustWrite(t, name, "old", 0o644)
+	mustWrite(t, name, "old", 0o640)
 	if err := os.Chown(name, 1234, 1234); err != nil {
 		t.Fatal(err)
 	}
 	tfs := newTraceFS()
 	tfs.failKind, tfs.failErr = "fchown", syscall.EPERM
-	if err := WriteFile(name, []byte("new"), 0o644, WithFS(tfs)); err != nil {
-		t.Fatalf("EPERM from fchown of a kept owner should be ignored, got %v", err)
+	err := WriteFile(name, []byte("new"), 0o644, WithFS(tfs))
+	var oe *OwnerError
+	if !errors.As(err, &oe) || oe.UID != 1234 || oe.GID != 1234 || !errors.Is(err, syscall.EPERM) {
+		t.Fatalf("got %v, want an *OwnerError for 1234:1234 wrapping EPERM", err)
+	}
+	if !strings.Contains(err.Error(), "cannot keep owner uid 1234 and group gid 1234: operation not permitted (target unchanged; temp file removed)") {
+		t.Errorf("message %q", err)
+	}
+	wantContent(t, name, "old")
+	wantEntries(t, dir, "f")
+
+	// Allowed: the new file is ours, and the group bits, which would
+	// now grant our group what group 1234 had, are cut to other's.
+	if err := WriteFile(name, []byte("new"), 0o644, WithFS(tfs), WithAllowOwnerLoss()); err != nil {
+		t.Fatal(err)
 	}
 	wantContent(t, name, "new")
-	// With WithOwner it is an error.
-	err := WriteFile(name, []byte("newer"), 0o644, WithFS(tfs), WithOwner(1234, 1234))
-	if err == nil {
-		t.Fatal("EPERM from fchown with WithOwner should fail the replace")
+	wantMode(t, name, 0o600)
+	if uid, gid := ownerOf(t, name); uid != os.Geteuid() || gid != os.Getegid() {
+		t.Errorf("owner %d:%d, want ours", uid, gid)
+	}
+
+	// With WithOwner it is an error, allowed or not.
+	err = WriteFile(name, []byte("newer"), 0o644, WithFS(tfs), WithOwner(1234, 1234), WithAllowOwnerLoss())
+	if err == nil || errors.As(err, &oe) {
+		t.Fatalf("EPERM from fchown with WithOwner should fail the replace as the chown's error, got %v", err)
 	}
 	wantContent(t, name, "new")
 	wantEntries(t, dir, "f")

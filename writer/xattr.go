@@ -147,12 +147,6 @@ func readXattrs(xfs XattrFS, path string) targetXattrs {
 	return tx
 }
 
-// unknownXattrs is what is known of the attributes of a target on a
-// filesystem whose names the process cannot read attributes through.
-func unknownXattrs(err error) targetXattrs {
-	return targetXattrs{aclUnknown: true, lost: &XattrError{Err: err}}
-}
-
 // notSupported reports whether err says the filesystem has no extended
 // attributes at all.
 func notSupported(err error) bool {

@@ -5,6 +5,7 @@ package main
 import (
 	"bytes"
 	"errors"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -189,6 +190,8 @@ func TestClosedStdin(t *testing.T) {
 		{"<&-", 1, "atomicwrite: standard input is closed (or is /dev/null opened read-write); " + file + " is unchanged (to empty it on purpose, give </dev/null or -empty-ok)\n", "old"},
 		{"<>/dev/null", 1, "atomicwrite: standard input is closed (or is /dev/null opened read-write); " + file + " is unchanged (to empty it on purpose, give </dev/null or -empty-ok)\n", "old"},
 		{"<" + dir, 1, "atomicwrite: reading standard input: is a directory; " + file + " is unchanged\n", "old"},
+		{"0>" + filepath.Join(dir, "w"), 1, "atomicwrite: standard input is not open for reading; " + file + " is unchanged\n", "old"},
+		{"0>>" + filepath.Join(dir, "w"), 1, "atomicwrite: standard input is not open for reading; " + file + " is unchanged\n", "old"},
 		{"</dev/null", 0, "", ""},
 		{"-empty-ok <>/dev/null", 0, "", ""},
 	} {
@@ -210,6 +213,39 @@ func TestClosedStdin(t *testing.T) {
 				t.Errorf("left %q", ts)
 			}
 		})
+	}
+}
+
+// TestCopyErrorOfStdin: when the copy from a regular file standard input
+// fails on the reading side (here a descriptor open for writing only,
+// which stdinProblem would have refused), the error is standard input's,
+// not FILE's, though the copy offload names the temporary file.
+func TestCopyErrorOfStdin(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "f")
+	if err := os.WriteFile(file, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "w"), []byte("data"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stdin, err := os.OpenFile(filepath.Join(dir, "w"), os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stdin.Close()
+	in := watchSignals(file, io.Discard)
+	defer in.stop()
+	err = replace(file, 0o666, false, stdin, nil, in)
+	want := "atomicwrite: reading standard input: bad file descriptor; " + file + " is unchanged"
+	if got := report(file, err); got != want {
+		t.Errorf("report %q, want %q", got, want)
+	}
+	if b, _ := os.ReadFile(file); string(b) != "old" {
+		t.Errorf("file holds %q, want old", b)
+	}
+	if ts := temps(t, dir); len(ts) > 0 {
+		t.Errorf("left %q", ts)
 	}
 }
 

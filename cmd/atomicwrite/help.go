@@ -1,6 +1,6 @@
 package main
 
-const usage = "usage: atomicwrite [-m MODE] [-b SUFFIX] [-a] [-no-sync] [-allow-xattr-loss] [-empty-ok] FILE\n" +
+const usage = "usage: atomicwrite [-m MODE] [-b SUFFIX] [-a] [-no-sync] [-allow-xattr-loss] [-allow-owner-loss] [-empty-ok] FILE\n" +
 	"       atomicwrite -clean DIR [-older DURATION]"
 
 // help is what -h prints: the usage, the flags and the rules a person
@@ -27,6 +27,14 @@ mix, whatever crashes; on exit 0 the new content is on disk.
               users and groups lose their entries, the group bits become
               the owning group's own entry (not the ACL mask), and no
               group or other bit grants what a named entry denied
+  -allow-owner-loss
+              replace FILE even if the new file cannot get its owner and
+              group (another user's file in a directory you may write; by
+              default that is an error and FILE is unchanged): the new file
+              is yours, setuid/setgid are cleared with the owner/group lost,
+              and its mode never widens access: if the group changed, group
+              and other bits both become what both had (0640 becomes 0600,
+              0644 stays 0644); neither grants more than the owner bits did
   -empty-ok   accept /dev/null opened read-write as standard input (empty
               input, emptying FILE); without it that is refused, since it
               is what a closed standard input looks like
@@ -38,8 +46,8 @@ mix, whatever crashes; on exit 0 the new content is on disk.
               with -clean: how long a temporary file must be untouched to
               count as stale (default 1h)
 
-What is kept: an existing FILE keeps its mode, its owner and group (when
-the process may set them), its POSIX ACL and its extended attributes
+What is kept: an existing FILE keeps its mode, its owner and group (one
+the process may not set is an error unless -allow-owner-loss), its POSIX ACL and its extended attributes
 (user.*, security.*, trusted.* as root); they are set on the new file
 before it replaces FILE, as they are when standard input ends (a chmod or
 setfacl made meanwhile is kept). security.ima and security.evm are not
@@ -52,8 +60,10 @@ Standard input: read to its end before FILE is touched, so
 "sed s/a/b/ f | atomicwrite f" works. A closed standard input ("<&-",
 which Go turns into /dev/null opened read-write) is refused, and so is
 any /dev/null opened read-write ("<>/dev/null", Python's
-subprocess.DEVNULL) unless -empty-ok; a directory is refused too.
-"</dev/null" (read-only) is empty input and empties FILE.
+subprocess.DEVNULL) unless -empty-ok; a directory, and a standard input
+open for writing only ("0>file"), are refused too. "</dev/null"
+(read-only) is empty input and empties FILE. An error reading standard
+input is reported as "reading standard input: ...", never as FILE's.
 
 Signals: SIGINT, SIGTERM or SIGHUP until the new content is complete and
 on disk (the fsync included) removes the temporary file, leaves FILE

@@ -16,6 +16,9 @@ import (
 // errStdinClosed: standard input was closed when atomicwrite started.
 var errStdinClosed = errors.New("standard input is closed")
 
+// errStdinWriteOnly: standard input is open for writing only (0>file).
+var errStdinWriteOnly = errors.New("standard input is not open for reading")
+
 // report is the one line atomicwrite prints when it fails: FILE, the cause
 // in a few words, and what FILE now holds.
 func report(name string, err error) string {
@@ -26,6 +29,9 @@ func report(name string, err error) string {
 	}
 	if errors.Is(err, errStdinClosed) {
 		return "atomicwrite: standard input is closed (or is /dev/null opened read-write); " + q + " is unchanged (to empty it on purpose, give </dev/null or -empty-ok)"
+	}
+	if errors.Is(err, errStdinWriteOnly) {
+		return "atomicwrite: standard input is not open for reading; " + q + " is unchanged"
 	}
 	var se *stepError
 	if errors.As(err, &se) && se.step == "reading standard input" {
@@ -51,6 +57,10 @@ func cause(name string, err error) string {
 	var xe *writer.XattrError
 	if errors.As(err, &xe) {
 		return xe.Error() + " (-allow-xattr-loss replaces FILE anyway, without it)"
+	}
+	var oe *writer.OwnerError
+	if errors.As(err, &oe) {
+		return oe.Error() + " (-allow-owner-loss replaces FILE anyway, as yours)"
 	}
 	var de *writer.DirError
 	if errors.As(err, &de) {

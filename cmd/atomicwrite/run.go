@@ -24,67 +24,21 @@ const staleAge = time.Hour
 // run is atomicwrite with its arguments (without the program name) and
 // standard streams; it returns the exit status.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fset := flag.NewFlagSet("atomicwrite", flag.ContinueOnError)
-	fset.SetOutput(io.Discard)
-	modeFlag := fset.String("m", "", "")
-	backup := fset.String("b", "", "")
-	appendFlag := fset.Bool("a", false, "")
-	noSync := fset.Bool("no-sync", false, "")
-	allowLoss := fset.Bool("allow-xattr-loss", false, "")
-	emptyOK := fset.Bool("empty-ok", false, "")
-	clean := fset.String("clean", "", "")
-	older := fset.Duration("older", staleAge, "")
-	if err := fset.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(stdout, help)
-			return 0
-		}
-		fmt.Fprintf(stderr, "atomicwrite: %v\n%s\n", err, usage)
-		return 2
+	inv, err := parseArgs(args)
+	if errors.Is(err, flag.ErrHelp) {
+		fmt.Fprint(stderr, help)
+		return 0
 	}
-	set := map[string]bool{}
-	fset.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	if set["clean"] {
-		if fset.NArg() != 0 || *clean == "" || set["m"] || set["b"] || set["a"] || set["no-sync"] || set["allow-xattr-loss"] || set["empty-ok"] {
-			fmt.Fprintln(stderr, usage)
-			return 2
-		}
-		return cleanDir(*clean, *older, stdout, stderr)
+	if err != nil {
+		return usageFailed(stderr, err)
 	}
-	if set["older"] {
-		fmt.Fprintf(stderr, "atomicwrite: -older is for -clean\n%s\n", usage)
-		return 2
+	if inv.clean != "" {
+		return cleanDir(inv.clean, inv.older, stdout, stderr)
 	}
-	if fset.NArg() != 1 || fset.Arg(0) == "" {
-		fmt.Fprintln(stderr, usage)
-		return 2
-	}
-	name := fset.Arg(0)
-	var opts []writer.Option
-	if set["m"] {
-		perm, err := parseMode(*modeFlag)
-		if err != nil {
-			fmt.Fprintf(stderr, "atomicwrite: -m %s: %v\n%s\n", *modeFlag, err, usage)
-			return 2
-		}
-		opts = append(opts, writer.WithMode(perm))
-	}
-	if set["b"] && *backup == "" {
-		fmt.Fprintf(stderr, "atomicwrite: -b needs a non-empty SUFFIX\n%s\n", usage)
-		return 2
-	}
-	if *backup != "" {
-		opts = append(opts, writer.WithBackup(*backup))
-	}
-	if *noSync {
-		opts = append(opts, writer.WithDurability(writer.NoSync))
-	}
-	if *allowLoss {
-		opts = append(opts, writer.WithAllowXattrLoss())
-	}
+	name, opts := inv.name, inv.opts
 
 	if f, ok := stdin.(*os.File); ok {
-		if err := stdinProblem(f); err != nil && !(*emptyOK && errors.Is(err, errStdinClosed)) {
+		if err := stdinProblem(f); err != nil && !(inv.emptyOK && errors.Is(err, errStdinClosed)) {
 			fmt.Fprintln(stderr, report(name, err))
 			return 1
 		}
@@ -100,7 +54,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 	in := watchSignals(name, stderr)
 	defer in.stop()
-	err := replace(name, 0o666, *appendFlag, stdin, opts, in)
+	err = replace(name, 0o666, inv.appendOld, stdin, opts, in)
 	status := 0
 	if err != nil {
 		fmt.Fprintln(stderr, report(name, err))
@@ -140,18 +94,46 @@ func replace(name string, perm fs.FileMode, appendOld bool, stdin io.Reader, opt
 		}
 	}
 	if _, err := f.ReadFrom(stdin); err != nil {
-		if sr, ok := stdin.(*stdinReader); ok && sr.err != nil {
-			return &stepError{"reading standard input", sr.err}
-		}
-		// A regular file is read without stdinReader (to keep the
-		// copy offload): its read errors name it.
-		var pe *fs.PathError
-		if sf, ok := stdin.(*os.File); ok && errors.As(err, &pe) && pe.Path == sf.Name() && pe.Op == "read" {
-			return &stepError{"reading standard input", pe.Err}
+		if rerr := stdinReadError(stdin, err); rerr != nil {
+			return &stepError{"reading standard input", rerr}
 		}
 		return err
 	}
 	return f.Commit()
+}
+
+// stdinReadError returns the error of standard input stdin that made the
+// copy fail with err, or nil if the temporary file (the write side) did.
+// A reader other than a regular file went through stdinReader, which
+// remembers its own errors. A regular file is read without it, to keep the
+// copy offload (copy_file_range), whose errors name the temporary file
+// whichever side failed: a read of one byte where the copy stopped tells.
+// A read error that does not happen again is then blamed on the write side.
+func stdinReadError(stdin io.Reader, err error) error {
+	if sr, ok := stdin.(*stdinReader); ok {
+		return sr.err
+	}
+	sf, ok := stdin.(*os.File)
+	if !ok {
+		return nil
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) && pe.Path == sf.Name() && pe.Op == "read" {
+		return pe.Err
+	}
+	off, serr := sf.Seek(0, io.SeekCurrent)
+	if serr != nil {
+		return nil
+	}
+	var b [1]byte
+	if _, rerr := sf.ReadAt(b[:], off); rerr != nil && rerr != io.EOF {
+		var pe *fs.PathError
+		if errors.As(rerr, &pe) {
+			return pe.Err
+		}
+		return rerr
+	}
+	return nil
 }
 
 // stdinReader remembers the error its reader returned, other than EOF.
