@@ -9,7 +9,8 @@ import (
 // pending at a crash may survive it. The models are listed, with their
 // rules and sources, in the package documentation.
 type Model interface {
-	// Name returns the model's name: process, posix or ext4-ordered.
+	// Name returns the model's name: process, posix, ext4-ordered, xfs
+	// or btrfs.
 	Name() string
 	// plan sorts the operations before a crash point into forced ones
 	// (durable), lost ones, and units a crash state chooses among. It
@@ -33,12 +34,26 @@ var (
 	POSIX Model = posixModel{}
 	// Ext4Ordered approximates ext4 with data=ordered and auto_da_alloc.
 	Ext4Ordered Model = ext4OrderedModel{}
+	// XFS is xfs: metadata in log order, data unordered, no flush at
+	// rename.
+	XFS Model = xfsModel{}
+	// Btrfs is btrfs: transactions in order, posix up to its last log
+	// tree write.
+	Btrfs Model = btrfsModel{}
 )
 
-var models = []Model{Process, POSIX, Ext4Ordered}
+var models = []Model{Process, POSIX, Ext4Ordered, XFS, Btrfs}
 
-// Models returns the persistence models: process, posix, ext4-ordered.
+// Models returns the persistence models: process, posix, ext4-ordered,
+// xfs, btrfs.
 func Models() []Model { return append([]Model(nil), models...) }
+
+// DefaultModels returns the models a check runs under when it names
+// none: process, posix and ext4-ordered. The filesystem models (xfs,
+// btrfs) are left out: each adds its crash states to every check, and a
+// writer correct under posix is correct under them (they allow fewer
+// states); name them, or use Models, to check against one filesystem.
+func DefaultModels() []Model { return []Model{Process, POSIX, Ext4Ordered} }
 
 // ParseModel returns the model with the given name.
 func ParseModel(name string) (Model, error) {

@@ -8,7 +8,7 @@ func TestModelValues(t *testing.T) {
 	want := []struct {
 		m    Model
 		name string
-	}{{Process, "process"}, {POSIX, "posix"}, {Ext4Ordered, "ext4-ordered"}}
+	}{{Process, "process"}, {POSIX, "posix"}, {Ext4Ordered, "ext4-ordered"}, {XFS, "xfs"}, {Btrfs, "btrfs"}}
 	all := Models()
 	if len(all) != len(want) {
 		t.Fatalf("Models() has %d models, want %d", len(all), len(want))
@@ -24,7 +24,11 @@ func TestModelValues(t *testing.T) {
 			t.Errorf("ParseModel(%q) = %v, %v", w.name, p, err)
 		}
 	}
-	if got := ModelNames(); got != "process|posix|ext4-ordered" {
+	if got := ModelNames(); got != "process|posix|ext4-ordered|xfs|btrfs" {
 		t.Errorf("ModelNames() = %q", got)
+	}
+	def := DefaultModels()
+	if len(def) != 3 || def[0] != Process || def[1] != POSIX || def[2] != Ext4Ordered {
+		t.Errorf("DefaultModels() = %v, want process, posix, ext4-ordered", def)
 	}
 }

@@ -555,6 +555,173 @@ func refExt4(h *History, point, maxStates int) map[string]bool {
 	return set
 }
 
+// refLogs reports whether op o logs inode ino under xfs: any change of
+// it but a write, and an entry change in it.
+func refLogs(o *logOp, ino uint64) bool {
+	k := o.op.Kind
+	switch {
+	case !refChanges(k) || k == OpWrite:
+		return false
+	case o.ino == ino:
+		return true
+	case k == OpRename:
+		return o.dir == ino || o.dir2 == ino
+	}
+	return k != OpChmod && k != OpFchmod && k != OpChown && k != OpFchown && o.dir == ino
+}
+
+// refXFSCommitted reports whether metadata op i is durable at point under
+// xfs: some fsync-like op on an inode before the point, whose last logged
+// change before it is at or after i, forced the log through i.
+func refXFSCommitted(ops []logOp, i, point int) bool {
+	for s := i + 1; s < point; s++ {
+		o := &ops[s]
+		k := o.op.Kind
+		if k != OpSync && k != OpDatasync && k != OpSyncDir && !(k == OpWrite && o.op.Flag != 0) {
+			continue
+		}
+		for j := s - 1; j >= i; j-- {
+			if refLogs(&ops[j], o.ino) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// refCut is every cut of the journal units times every subset of the free
+// units whose rank is at most the cut; nil if that is more than
+// maxStates choices.
+func refCut(h *History, steps []refStep, journal, free, rank []int, maxStates int) map[string]bool {
+	if (len(journal)+1)<<len(free) > maxStates {
+		return nil
+	}
+	base := refBase(h)
+	set := map[string]bool{}
+	for cut := 0; cut <= len(journal); cut++ {
+		for mask := 0; mask < 1<<len(free); mask++ {
+			kept := map[int]bool{}
+			ok := true
+			for j, u := range free {
+				if mask&(1<<j) != 0 {
+					kept[u] = true
+					ok = ok && rank[j] <= cut
+				}
+			}
+			if !ok {
+				continue
+			}
+			for _, u := range journal[:cut] {
+				kept[u] = true
+			}
+			set[refReplay(base, h.ops, steps, func(u int) bool { return kept[u] })] = true
+		}
+	}
+	return set
+}
+
+// refXFS is every prefix of the pending metadata operations (those no log
+// force committed) times every subset of the pending writes' sector
+// pieces.
+func refXFS(h *History, point, maxStates int) map[string]bool {
+	var steps []refStep
+	var journal, free, rank []int
+	units := 0
+	for i := 0; i < point; i++ {
+		o := &h.ops[i]
+		if !refChanges(o.op.Kind) {
+			continue
+		}
+		fate := refPosixFate(h.ops, i, point)
+		switch {
+		case fate == "lost":
+		case fate == "durable" || o.op.Kind != OpWrite && refXFSCommitted(h.ops, i, point):
+			steps = append(steps, refStep{op: i, hi: int64(len(o.data)), unit: -1})
+		case o.op.Kind == OpWrite:
+			cuts := writePieces(o.off, int64(len(o.data)))
+			for j := 0; j+1 < len(cuts); j++ {
+				steps = append(steps, refStep{op: i, lo: cuts[j], hi: cuts[j+1], unit: units})
+				free, rank = append(free, units), append(rank, 0)
+				units++
+			}
+		default:
+			steps = append(steps, refStep{op: i, unit: units})
+			journal = append(journal, units)
+			units++
+		}
+	}
+	return refCut(h, steps, journal, free, rank, maxStates)
+}
+
+// refBtrfs: up to the last op that may write the log tree, posix (each
+// pending op free, writes torn at 4 KiB blocks); after it, a prefix of the
+// metadata ops, and a pending write (piece) only with every metadata op
+// before it.
+func refBtrfs(h *History, point, maxStates int) map[string]bool {
+	ops := h.ops
+	logWrite := func(i int) bool {
+		o := &ops[i]
+		switch k := o.op.Kind; k {
+		case OpSync, OpDatasync, OpSyncDir, OpSyncFailed:
+			return true
+		case OpWrite:
+			return o.op.Flag != 0
+		case OpCreate, OpMkdir, OpSymlink, OpLink, OpRemove, OpRmdir, OpRename, OpMknod:
+			for j := 0; j < i; j++ {
+				switch ops[j].op.Kind {
+				case OpSync, OpDatasync, OpSyncDir, OpSyncFailed, OpWrite:
+					if ops[j].op.Kind == OpWrite && ops[j].op.Flag == 0 {
+						continue
+					}
+					if s := ops[j].ino; s == o.ino || s == o.dir || s == o.dir2 || s == o.replaced {
+						return true
+					}
+				}
+			}
+		}
+		return false
+	}
+	last := -1
+	for i := 0; i < point; i++ {
+		if logWrite(i) {
+			last = i
+		}
+	}
+	var steps []refStep
+	var journal, free, rank []int
+	units := 0
+	for i := 0; i < point; i++ {
+		o := &ops[i]
+		if !refChanges(o.op.Kind) {
+			continue
+		}
+		switch fate := refPosixFate(ops, i, point); {
+		case fate == "lost":
+		case fate == "durable":
+			steps = append(steps, refStep{op: i, hi: int64(len(o.data)), unit: -1})
+		case o.op.Kind == OpWrite:
+			for lo := int64(0); lo < int64(len(o.data)) || lo == 0; {
+				hi := min((o.off+lo)/4096*4096+4096-o.off, int64(len(o.data)))
+				steps = append(steps, refStep{op: i, lo: lo, hi: hi, unit: units})
+				free, rank = append(free, units), append(rank, len(journal))
+				units++
+				if lo = hi; hi == 0 {
+					break
+				}
+			}
+		case i <= last:
+			steps = append(steps, refStep{op: i, unit: units})
+			free, rank = append(free, units), append(rank, 0)
+			units++
+		default:
+			steps = append(steps, refStep{op: i, unit: units})
+			journal = append(journal, units)
+			units++
+		}
+	}
+	return refCut(h, steps, journal, free, rank, maxStates)
+}
+
 // refStates returns the reference's states for model at point, or nil when
 // there are too many to try.
 func refStates(h *History, model string, point int) map[string]bool {
@@ -565,6 +732,10 @@ func refStates(h *History, model string, point int) map[string]bool {
 		return refPosix(h, point, 10)
 	case "ext4-ordered":
 		return refExt4(h, point, 2048)
+	case "xfs":
+		return refXFS(h, point, 2048)
+	case "btrfs":
+		return refBtrfs(h, point, 2048)
 	}
 	panic(model)
 }

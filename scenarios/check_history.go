@@ -10,7 +10,8 @@ import (
 type HistoryOptions struct {
 	// Name labels the report.
 	Name string
-	// Models are the persistence models to check under (default: all).
+	// Models are the persistence models to check under (default:
+	// faultfs.DefaultModels).
 	Models []faultfs.Model
 	// Invariants must hold in the run's end state and after every crash.
 	Invariants []Invariant
@@ -109,7 +110,7 @@ type found struct {
 
 func newChecker(name string, models []faultfs.Model, invs []Invariant, enum faultfs.EnumOptions) *checker {
 	if len(models) == 0 {
-		models = faultfs.Models()
+		models = faultfs.DefaultModels()
 	}
 	if name == "" {
 		name = unnamed

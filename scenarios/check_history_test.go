@@ -80,7 +80,7 @@ func TestCheckHistoryIsVerify(t *testing.T) {
 func TestCheckHistorySmallest(t *testing.T) {
 	h := recordInPlace(t)
 	inv := AtomicReplace("f")
-	rep := CheckHistory(h, HistoryOptions{Invariants: []Invariant{inv}})
+	rep := CheckHistory(h, HistoryOptions{Invariants: []Invariant{inv}, Models: faultfs.Models()})
 	for _, m := range faultfs.Models() {
 		i := slices.IndexFunc(rep.Violations, func(v Violation) bool { return v.Model == m.Name() && v.Kind == AfterCrash })
 		if i < 0 {

@@ -122,8 +122,9 @@
 // survives), posix (each unsynced operation may or may not persist, writes
 // tear at 512-byte sectors, a name is durable only once its directory is
 // fsynced) and ext4-ordered (metadata in order, unsynced data may be lost,
-// auto_da_alloc flushes a file renamed over another). A Spec checks all
-// three unless Models says otherwise.
+// auto_da_alloc flushes a file renamed over another); and xfs and btrfs,
+// models of those filesystems. A Spec checks the first three
+// (faultfs.DefaultModels) unless Models says otherwise.
 //
 // # The writer's suite and the zoo
 //

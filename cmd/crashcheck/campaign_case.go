@@ -73,7 +73,7 @@ func failKey(rep *scenarios.Report) []string {
 // filter allows all).
 func filterModels(spec []faultfs.Model, filter []faultfs.Model) []faultfs.Model {
 	if len(spec) == 0 {
-		spec = faultfs.Models()
+		spec = faultfs.DefaultModels()
 	}
 	if filter == nil {
 		return spec

@@ -40,7 +40,7 @@ func observeScenario(sc suite.Scenario, filter []faultfs.Model) (suite.Scenario,
 		d.once.Do(func() {
 			own := spec.Models
 			if len(own) == 0 {
-				own = faultfs.Models()
+				own = faultfs.DefaultModels()
 			}
 			d.models = modelList(own)
 			d.checked = modelList(filterModels(spec.Models, filter))

@@ -19,9 +19,9 @@ func TestParseModels(t *testing.T) {
 		{"posix,ext4-ordered", "posix,ext4-ordered", true},
 		{"ext4-ordered,posix", "ext4-ordered,posix", true},
 		{"posix,posix", "posix", true},
-		{"all", "process,posix,ext4-ordered", true},
+		{"all", "process,posix,ext4-ordered,xfs,btrfs", true},
 		{"process,posix,ext4-ordered", "process,posix,ext4-ordered", true},
-		{"ext3", `bad -model ext3: unknown model "ext3" (want process|posix|ext4-ordered, a comma-separated list of them, or all)`, false},
+		{"ext3", `bad -model ext3: unknown model "ext3" (want process|posix|ext4-ordered|xfs|btrfs, a comma-separated list of them, or all)`, false},
 		{"posix,ext3", `bad -model posix,ext3: unknown model "ext3"`, false},
 		{"", `bad -model "": an empty model name`, false},
 		{"posix,", `bad -model posix,: an empty model name`, false},
@@ -49,7 +49,7 @@ func TestParseModels(t *testing.T) {
 }
 
 func TestModelNames(t *testing.T) {
-	for in, want := range map[string]string{"posix": "posix", "ext4-ordered,posix": "ext4-ordered,posix", "all": "all", "posix,process,ext4-ordered": "all"} {
+	for in, want := range map[string]string{"posix": "posix", "ext4-ordered,posix": "ext4-ordered,posix", "all": "all", "posix,process,ext4-ordered": "posix,process,ext4-ordered", "btrfs,posix,process,ext4-ordered,xfs": "all"} {
 		ms, err := parseModels(in)
 		if err != nil {
 			t.Fatal(err)
