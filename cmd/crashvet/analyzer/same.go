@@ -82,13 +82,16 @@ func samePath(info *types.Info, x, y ast.Expr) bool {
 // only way to write).
 func persistentPath(info *types.Info, e ast.Expr) bool {
 	if tv := info.Types[e]; tv.Value != nil {
+		if tv.Value.Kind() != constant.String {
+			return false
+		}
 		s := constant.StringVal(tv.Value)
 		for _, p := range []string{"/proc/", "/sys/", "/dev/"} {
 			if strings.HasPrefix(s, p) {
 				return false
 			}
 		}
-		return tv.Value.Kind() == constant.String
+		return true
 	}
 	switch e := ast.Unparen(e).(type) {
 	case *ast.Ident:
