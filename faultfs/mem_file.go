@@ -19,6 +19,9 @@ type memFile struct {
 	closed bool
 	wrote  bool // written or truncated through this handle
 	truncZ bool // truncated to zero through this handle, then written
+
+	// dirPos is the last entry name ReadDir returned (mem_file_readdir.go).
+	dirPos *string
 }
 
 var (
