@@ -21,7 +21,7 @@ go vet ./...
 # What builds where. Each package is in a list, so a new one must be placed.
 # cmd/crashcheck builds everywhere as a main that says it needs Linux.
 # scenarios/suite's zoo reads syscall.Stat_t, which Windows lacks.
-cross_all=(./writer ./cmd/atomicwrite ./faultfs ./scenarios ./cmd/crashcheck)
+cross_all=(./writer ./cmd/atomicwrite ./faultfs ./scenarios ./cmd/crashcheck ./cmd/crashvet ./cmd/crashvet/analyzer)
 cross_unix=(./scenarios/suite)
 linux_only=(./faultfs/fuse ./faultfs/blockdev)
 module=$(go list -m)
