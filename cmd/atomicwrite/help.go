@@ -47,10 +47,10 @@ mix, whatever crashes; on exit 0 the new content is on disk.
               count as stale (default 1h)
 
 What is kept: an existing FILE keeps its mode, its owner and group (one
-the process may not set is an error unless -allow-owner-loss), its POSIX ACL and its extended attributes
-(user.*, security.*, trusted.* as root); they are set on the new file
-before it replaces FILE, as they are when standard input ends (a chmod or
-setfacl made meanwhile is kept). security.ima and security.evm are not
+the process may not set is an error unless -allow-owner-loss), its POSIX
+ACL and its extended attributes (user.*, security.*, trusted.* as root);
+they are set on the new file before it replaces FILE, as they are when
+standard input ends (a chmod or setfacl made meanwhile is kept). security.ima and security.evm are not
 copied (they hash the old content). Not kept: other hard links to FILE
 (they keep the old content) and timestamps; on systems other than Linux,
 ACLs and extended attributes (and a lost ACL is not detected there). A
