@@ -31,7 +31,7 @@ const MaxZooContent = 64 << 10
 func DrawZooCase(t *rapid.T) ZooCase {
 	return ZooCase{
 		Old:     zooContent('O').Draw(t, "old"),
-		OldMode: scenarios.Perm().Draw(t, "oldMode"),
+		OldMode: fs.FileMode(scenarios.Perm().Draw(t, "oldMode")),
 		New:     zooContent('N').Draw(t, "new"),
 	}
 }
