@@ -71,7 +71,7 @@ func registerZoo(name, description string, w BrokenWriter, caught ...Catch) {
 // BrokenWriter says: extra initial state, its own workload or invariants.
 func registerZooEntry(e *zooEntry) {
 	if _, dup := zoo[e.name]; dup {
-		panic("scenarios: duplicate zoo writer " + e.name)
+		panic("suite: duplicate zoo writer " + e.name)
 	}
 	zoo[e.name] = e
 	Register(Scenario{
