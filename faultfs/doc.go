@@ -16,11 +16,17 @@
 //	Lchowner           Lchown           Chown if not a link, else ENOTSUP       yes  passed on  yes
 //	Chtimeser          Chtimes          ENOTSUP                                 yes  passed on  yes
 //	Lchtimeser         Lchtimes         Chtimes if not a link, else ENOTSUP     yes  passed on  Linux
+//	Mknoder            Mknod            EPERM, as mknod(2) where unsupported    yes  passed on  OS (Linux, macOS)
+//	Umasker            Umask            022                                     yes  passed on  yes (process umask)
 //	Acker              Ack              nothing (nil)                           yes  passed on  no
 //	Datasyncer (File)  Datasync         Sync; fdatasync on an *os.File (Linux)  yes  passed on  *os.File
 //
 // The [Injector] has every capability, passes each call on through the
-// helper (so it behaves exactly as the FS it wraps) and traces it as an op.
+// helper (so it behaves exactly as the FS it wraps) and traces it as an op
+// (all but Umask, which asks and changes nothing). [SyncFailer] is not a
+// capability of this kind: it is how the Injector fails an fsync on a [Mem]
+// file the way Linux does, and has no helper.
+//
 // Errors are *fs.PathError or *os.LinkError wrapping a syscall.Errno,
 // exactly where the os package returns them, so errors.Is works the same on
 // [OS], [Root], [Mem] and an [Injector].

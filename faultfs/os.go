@@ -10,9 +10,11 @@ import (
 // OS is the real filesystem, through the os package. Names are used as the
 // os package uses them: relative to the working directory unless absolute.
 //
-// Of the optional capabilities, OS has Lchown and Chtimes everywhere, and
+// Of the optional capabilities, OS has Lchown, Chtimes and Umask (the
+// process's) everywhere, Mknod (mknod(2)) on Linux and macOS, and
 // RenameNoReplace (renameat2) and Lchtimes (utimensat) on Linux only; its
-// files are *os.File, for which [Datasync] is fdatasync on Linux.
+// files are *os.File, for which [Datasync] is fdatasync on Linux. It is not
+// an [Acker]: [Ack] on it marks nothing and returns nil.
 type OS struct{}
 
 var _ FS = OS{}
@@ -83,9 +85,13 @@ func (OS) Chtimes(name string, atime, mtime time.Time) error { return os.Chtimes
 // are relative to the directory and may not escape it (not even through
 // symbolic links). Close it when done.
 //
-// Of the optional capabilities, Root has Lchown and Chtimes everywhere, and
-// RenameNoReplace and Lchtimes on Linux only (on the directories os.Root
-// opens, so that they cannot escape either).
+// Of the optional capabilities, Root has Lchown, Chtimes and Umask (the
+// process's) everywhere, and RenameNoReplace and Lchtimes on Linux only (on
+// the directories os.Root opens, so that they cannot escape either). Its
+// files are *os.File, so [Datasync] is fdatasync(2) on Linux. Root has no
+// Mknod: os.Root offers no mknodat, so [Mknod] on a Root fails with EPERM
+// (use [OS] to make special files). Nor is it an [Acker]: [Ack] on it marks
+// nothing and returns nil.
 type Root struct {
 	root *os.Root
 }

@@ -111,8 +111,8 @@ func TestCheckHistorySmallest(t *testing.T) {
 func TestCheckHistoryRunErr(t *testing.T) {
 	h := recordInPlace(t)
 	invs := []Invariant{AtomicReplace("f"), Durable("f")}
-	ok := CheckHistory(h, HistoryOptions{Invariants: invs, Models: faultfs.Models()[1:2]})
-	failed := CheckHistory(h, HistoryOptions{Invariants: invs, Models: faultfs.Models()[1:2], RunErr: errors.New("exit status 1")})
+	ok := CheckHistory(h, HistoryOptions{Invariants: invs, Models: []faultfs.Model{faultfs.POSIX}})
+	failed := CheckHistory(h, HistoryOptions{Invariants: invs, Models: []faultfs.Model{faultfs.POSIX}, RunErr: errors.New("exit status 1")})
 	has := func(r *Report, prop string) bool {
 		return slices.ContainsFunc(r.Violations, func(v Violation) bool { return v.Property == prop })
 	}
@@ -152,7 +152,7 @@ func TestCheckHistoryStopAndProgress(t *testing.T) {
 // and torture -json emit, with their names, and shows operations as they
 // are written.
 func TestReportJSON(t *testing.T) {
-	rep := CheckHistory(recordInPlace(t), HistoryOptions{Invariants: []Invariant{AtomicReplace("f")}, Models: faultfs.Models()[:1]})
+	rep := CheckHistory(recordInPlace(t), HistoryOptions{Invariants: []Invariant{AtomicReplace("f")}, Models: []faultfs.Model{faultfs.Process}})
 	var b bytes.Buffer
 	if err := EncodeJSON(&b, rep); err != nil {
 		t.Fatal(err)
@@ -220,7 +220,7 @@ func TestCheckHistorySmallestNotFirst(t *testing.T) {
 		}
 		return nil
 	}}
-	rep := CheckHistory(h, HistoryOptions{Invariants: []Invariant{inv}, Models: faultfs.Models()[1:2]}) // posix
+	rep := CheckHistory(h, HistoryOptions{Invariants: []Invariant{inv}, Models: []faultfs.Model{faultfs.POSIX}}) // posix
 	if len(rep.Violations) != 1 {
 		t.Fatalf("want one violation:\n%s", rep)
 	}

@@ -149,7 +149,7 @@ func ExampleVerify_broken() {
 			return saveInPlace(fsys, "config.json", []byte(`{"theme": "dark"}`))
 		},
 		Invariants: []scenarios.Invariant{scenarios.AtomicReplace("config.json")},
-		Models:     []faultfs.Model{faultfs.Models()[0]}, // process
+		Models:     []faultfs.Model{faultfs.Process},
 	})
 	if err != nil {
 		fmt.Println(err)
@@ -260,7 +260,7 @@ func ExampleModePreserved() {
 		Run:        save,
 		Invariants: []scenarios.Invariant{scenarios.ModePreserved("config.json")},
 		NoErrors:   true,
-		Models:     []faultfs.Model{faultfs.Models()[0]}, // process
+		Models:     []faultfs.Model{faultfs.Process},
 	})
 	printCaught(rep)
 	fmt.Println(rep.Violations[0].Detail)
@@ -314,7 +314,7 @@ func ExampleCheckHistory() {
 	}
 	rep := scenarios.CheckHistory(m.History(), scenarios.HistoryOptions{
 		Name:       "save",
-		Models:     []faultfs.Model{faultfs.Models()[0]}, // process
+		Models:     []faultfs.Model{faultfs.Process},
 		Invariants: []scenarios.Invariant{scenarios.AtomicReplace("config.json")},
 		RunErr:     nil, // the run returned successfully
 	})

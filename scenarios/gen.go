@@ -87,7 +87,20 @@ func fill(n int, seed uint64, tag byte) []byte {
 	return b
 }
 
-// Perm draws a permission mode among the common ones.
-func Perm() *rapid.Generator[fs.FileMode] {
-	return rapid.SampledFrom([]fs.FileMode{0o644, 0o600, 0o640, 0o664, 0o755, 0o444, fs.ModeSetuid | 0o755, fs.ModeSetgid | 0o750})
+// Perm draws a permission mode among the common ones, setuid and setgid
+// included. rapid's log of the draw shows it in octal (mode: 4755).
+func Perm() *rapid.Generator[Mode] {
+	return rapid.SampledFrom([]Mode{0o644, 0o600, 0o640, 0o664, 0o755, 0o444, Mode(fs.ModeSetuid | 0o755), Mode(fs.ModeSetgid | 0o750)})
 }
+
+// Mode is a drawn file mode. It converts to and from fs.FileMode freely
+// (fs.FileMode(m) wherever one is wanted); it exists for the way rapid
+// prints a draw (%#v): in octal as reports print modes, 0644 or 4755,
+// where an fs.FileMode would print as 0x1a4.
+type Mode fs.FileMode
+
+// String prints m as [Octal] does: 0644, 4755.
+func (m Mode) String() string { return Octal(fs.FileMode(m)) }
+
+// GoString prints m as [Mode.String] does, for rapid's log of a draw.
+func (m Mode) GoString() string { return m.String() }

@@ -107,7 +107,7 @@ func TestCheckTReportOnce(t *testing.T) {
 			Setup:      func(fsys faultfs.FS) error { return faultfs.WriteFile(fsys, "f", []byte("old"), 0o644) },
 			Run:        func(fsys faultfs.FS) error { return faultfs.WriteFile(fsys, "f", data, 0o644) },
 			Invariants: []Invariant{AtomicReplace("f")},
-			Models:     faultfs.Models()[:1],
+			Models:     []faultfs.Model{faultfs.Process},
 			NoErrors:   true,
 		})
 	})

@@ -91,20 +91,12 @@ func retriedFsyncs(ops []faultfs.Op, lost []int) []string {
 			if (ops[r].Kind == faultfs.OpSync || ops[r].Kind == faultfs.OpDatasync) && ops[r].Err == nil && ops[r].Path == ops[w].Path {
 				out = append(out, fmt.Sprintf("#%d fsync of %s failed (%v) and lost the data written since the last good fsync; "+
 					"#%d retried the fsync, which succeeded without that data: after a failed fsync, write the data again "+
-					"or report the error", failed, ops[w].Path, errnoText(ops[failed].Err), r))
+					"or report the error", failed, ops[w].Path, faultfs.ErrString(ops[failed].Err), r))
 				break
 			}
 		}
 	}
 	return out
-}
-
-// errnoText is an operation's error as the timeline shows it.
-func errnoText(err error) string {
-	if err == nil {
-		return "ok"
-	}
-	return faultfs.ErrString(err)
 }
 
 // modeAfterRename says that p's mode is set after the rename that put its

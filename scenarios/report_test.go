@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/crashcheck/crashcheck/faultfs"
+	"pgregory.net/rapid"
 )
 
 // TestReportCoverage: the summary says how the states were explored, as
@@ -48,15 +49,16 @@ func TestReportCoverage(t *testing.T) {
 		if !strings.Contains(rep.String(), tc.want) || rep.Exhaustive != tc.ex || rep.JSON().Coverage != rep.Coverage() {
 			t.Errorf("%s: Exhaustive %v, want %v; summary %q, want %s", tc.name, rep.Exhaustive, tc.ex, rep.Summary(), tc.want)
 		}
-		if tc.name == "stopped" && (!rep.StoppedEarly || rep.States != 3) {
-			t.Errorf("stopped: StoppedEarly %v after %d states, want true after 3 (one per model)", rep.StoppedEarly, rep.States)
+		if n := len(faultfs.Models()); tc.name == "stopped" && (!rep.StoppedEarly || rep.States != n) {
+			t.Errorf("stopped: StoppedEarly %v after %d states, want true after %d (one per model)", rep.StoppedEarly, rep.States, n)
 		}
 	}
 }
 
 // TestReportReadsWell: a report without a name has one, absent files are
 // "absent" without a stray separator, modes are octal (set-id bits
-// included), and drawn contents print as their size and first bytes.
+// included), and drawn values print as reports print them: modes in
+// octal, contents as their size and first bytes.
 func TestReportReadsWell(t *testing.T) {
 	rep, err := Verify(Spec{
 		Setup: func(fsys faultfs.FS) error { return faultfs.WriteFile(fsys, "f", []byte("old"), fs.ModeSetuid|0o755) },
@@ -67,7 +69,7 @@ func TestReportReadsWell(t *testing.T) {
 			return faultfs.WriteFile(fsys, "f", []byte("new"), 0o644)
 		},
 		Invariants: []Invariant{AtomicReplace("f"), ModeIs("f", fs.ModeSetuid|0o755)},
-		Models:     faultfs.Models()[:1],
+		Models:     []faultfs.Model{faultfs.Process},
 		NoErrors:   true,
 	})
 	if err != nil {
@@ -97,6 +99,42 @@ func TestReportReadsWell(t *testing.T) {
 	} {
 		if got := fmt.Sprintf("%#v", Bytes(b)); got != want {
 			t.Errorf("%%#v of Bytes(%q) = %s, want %s", b, got, want)
+		}
+	}
+	for m, want := range map[Mode]string{
+		0o644:                       "0644",
+		0o600:                       "0600",
+		Mode(fs.ModeSetuid | 0o755): "4755",
+		Mode(fs.ModeSetgid | 0o750): "2750",
+		Mode(fs.ModeSticky | 0o777): "1777",
+	} {
+		if got, gotV := fmt.Sprintf("%#v", m), fmt.Sprint(m); got != want || gotV != want {
+			t.Errorf("Mode %o: %%#v %s and %%v %s, want %s for both", uint32(m), got, gotV, want)
+		}
+	}
+	// Drawn values as rapid logs them when it replays a shrunk failure
+	// (torture and replay reports show these lines): the mode in octal,
+	// the content as its size and first bytes.
+	noFailFiles(t)
+	res := RapidCheck(RapidOptions{Name: "drawn", Seed: 5, Checks: 100}, func(rt *rapid.T) {
+		mode := Perm().Draw(rt, "mode")
+		data := Content(100, 'N').Draw(rt, "data")
+		if fs.FileMode(mode)&fs.ModeSetuid != 0 && len(data) > 0 {
+			rt.Fatalf("setuid and not empty")
+		}
+	})
+	draws := strings.Join(res.Draws(), "\n")
+	if !res.Failed {
+		t.Fatalf("the property did not fail; logs:\n%s", strings.Join(res.Logs, "\n"))
+	}
+	for _, want := range []string{"mode: 4755", `data: 1 byte "N"`} {
+		if !strings.Contains(draws, want) {
+			t.Errorf("draws lack %q:\n%s", want, draws)
+		}
+	}
+	for _, bad := range []string{"0x", "[]byte", "FileMode"} {
+		if strings.Contains(draws, bad) {
+			t.Errorf("draws hold %q:\n%s", bad, draws)
 		}
 	}
 }

@@ -36,7 +36,7 @@ func ExampleVersion() {
 			return saveInPlace(fsys, "config.json.bak", []byte(`{"theme": "light"}`))
 		},
 		Invariants: []scenarios.Invariant{backupFirst},
-		Models:     []faultfs.Model{faultfs.Models()[0]}, // process
+		Models:     []faultfs.Model{faultfs.Process},
 		NoErrors:   true,
 	})
 	fmt.Println(rep.Violations[0].Detail)

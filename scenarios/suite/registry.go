@@ -1,10 +1,10 @@
 package suite
 
 import (
-	"github.com/crashcheck/crashcheck/scenarios"
 	"sort"
 	"strings"
 
+	"github.com/crashcheck/crashcheck/scenarios"
 	"pgregory.net/rapid"
 )
 
@@ -35,7 +35,7 @@ var registry = map[string]Scenario{}
 // Register adds a scenario; names are unique.
 func Register(s Scenario) {
 	if _, dup := registry[s.Name]; dup {
-		panic("scenarios: duplicate scenario " + s.Name)
+		panic("suite: duplicate scenario " + s.Name)
 	}
 	registry[s.Name] = s
 }

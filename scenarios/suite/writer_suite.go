@@ -45,7 +45,7 @@ func DrawWriterCase(t *rapid.T) WriterCase { return drawWriterCase(t, MaxContent
 func drawWriterCase(t *rapid.T, max int) WriterCase {
 	c := WriterCase{
 		New:        scenarios.Content(max, 'N').Draw(t, "new"),
-		Perm:       scenarios.Perm().Draw(t, "perm"),
+		Perm:       fs.FileMode(scenarios.Perm().Draw(t, "perm")),
 		Stream:     rapid.Bool().Draw(t, "stream"),
 		Chunk:      rapid.IntRange(1, 64<<10).Draw(t, "chunk"), // raised to len(New)/MaxChunks
 		Durability: rapid.SampledFrom([]writer.Durability{writer.Durable, writer.FileSynced, writer.NoSync}).Draw(t, "durability"),
@@ -53,12 +53,12 @@ func drawWriterCase(t *rapid.T, max int) WriterCase {
 	}
 	if rapid.Bool().Draw(t, "exists") {
 		c.Old = scenarios.Content(max, 'O').Draw(t, "old")
-		c.OldMode = scenarios.Perm().Draw(t, "oldMode")
+		c.OldMode = fs.FileMode(scenarios.Perm().Draw(t, "oldMode"))
 		c.Symlink = rapid.Bool().Draw(t, "symlink")
 		c.ReplaceSymlink = c.Symlink && rapid.Bool().Draw(t, "replaceSymlink")
 	}
 	if rapid.Bool().Draw(t, "withMode") {
-		c.Mode = scenarios.Perm().Draw(t, "mode")
+		c.Mode = fs.FileMode(scenarios.Perm().Draw(t, "mode"))
 	}
 	return c
 }
@@ -174,7 +174,7 @@ func (c WriterCase) Invariants() ([]scenarios.Invariant, []faultfs.Model) {
 	case writer.Durable:
 		invs = append(invs, scenarios.Durable(Target))
 	case writer.NoSync:
-		models = models[:1] // process
+		models = []faultfs.Model{faultfs.Process}
 	}
 	return invs, models
 }

@@ -31,7 +31,7 @@ const MaxZooContent = 64 << 10
 func DrawZooCase(t *rapid.T) ZooCase {
 	return ZooCase{
 		Old:     zooContent('O').Draw(t, "old"),
-		OldMode: scenarios.Perm().Draw(t, "oldMode"),
+		OldMode: fs.FileMode(scenarios.Perm().Draw(t, "oldMode")),
 		New:     zooContent('N').Draw(t, "new"),
 	}
 }
@@ -71,7 +71,7 @@ func registerZoo(name, description string, w BrokenWriter, caught ...Catch) {
 // BrokenWriter says: extra initial state, its own workload or invariants.
 func registerZooEntry(e *zooEntry) {
 	if _, dup := zoo[e.name]; dup {
-		panic("scenarios: duplicate zoo writer " + e.name)
+		panic("suite: duplicate zoo writer " + e.name)
 	}
 	zoo[e.name] = e
 	Register(Scenario{
