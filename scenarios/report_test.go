@@ -49,8 +49,8 @@ func TestReportCoverage(t *testing.T) {
 		if !strings.Contains(rep.String(), tc.want) || rep.Exhaustive != tc.ex || rep.JSON().Coverage != rep.Coverage() {
 			t.Errorf("%s: Exhaustive %v, want %v; summary %q, want %s", tc.name, rep.Exhaustive, tc.ex, rep.Summary(), tc.want)
 		}
-		if n := len(faultfs.Models()); tc.name == "stopped" && (!rep.StoppedEarly || rep.States != n) {
-			t.Errorf("stopped: StoppedEarly %v after %d states, want true after %d (one per model)", rep.StoppedEarly, rep.States, n)
+		if n := len(faultfs.DefaultModels()); tc.name == "stopped" && (!rep.StoppedEarly || rep.States != n) {
+			t.Errorf("stopped: StoppedEarly %v after %d states, want true after %d (one per default model)", rep.StoppedEarly, rep.States, n)
 		}
 	}
 }
