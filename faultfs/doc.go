@@ -143,8 +143,11 @@
 //
 // The ext4-ordered model is an approximation: it treats each metadata
 // operation as its own journal transaction (a finer grain than ext4's
-// batching, so it allows more states, never fewer) and never tears a
-// data write.
+// batching, so it allows more states, never fewer), never tears a data
+// write, and counts only the commits a sync must make (a write never
+// counts as changing its inode, though at writeback it may, and so make
+// the kernel commit more). It is checked against kernel recordings too
+// (ext4 with its default options).
 //
 // # Limits
 //
