@@ -43,6 +43,6 @@ done
 # The tests, with the race detector. The audit (TestAudit) drives twenty real
 # programs through crashcheck run; under the race detector it takes ten
 # times as long and checks nothing more of our code than the rest of the
-# suite does, so it runs once more, without it.
+# suite does, so it runs on its own, without it.
 go test -race -skip '^TestAudit$' ./...
 go test -run '^TestAudit$' ./cmd/crashcheck
