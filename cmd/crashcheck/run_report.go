@@ -36,7 +36,7 @@ func (r *runner) report(rep *scenarios.Report) int {
 		rep.Untested = append(rep.Untested, noOps)
 	}
 	return printRunReport(r.stdout, r.stderr, rep, r.cfg.jsonPath, runSummary(r.cfg.modelName, rep, r.commandOutcome()),
-		jsonReport{Model: r.cfg.modelName, CommandExit: r.commandExit})
+		jsonReport{Model: r.cfg.modelName, CommandExit: r.commandExit}, nil)
 }
 
 // runSummary is run's first line: "crashcheck run: model M: N ops, N
@@ -63,13 +63,17 @@ func runVerdict(rep *scenarios.Report) string {
 }
 
 // printRunReport prints summary, then the report's body (reportBody),
-// writes the JSON report to jsonPath (if set) from extra with the
-// report's fields filled in, and returns the exit status.
-func printRunReport(w, stderr io.Writer, rep *scenarios.Report, jsonPath, summary string, extra jsonReport) int {
+// writes the JSON report to jsonPath (if set): extra with the report's
+// fields filled in, then changed by adjust (if not nil); and returns the
+// exit status. Both run and run -fs report through it.
+func printRunReport(w, stderr io.Writer, rep *scenarios.Report, jsonPath, summary string, extra jsonReport, adjust func(*jsonReport)) int {
 	fmt.Fprintln(w, summary)
 	io.WriteString(w, reportBody(rep))
 	if jsonPath != "" {
 		extra.ReportJSON = rep.JSON()
+		if adjust != nil {
+			adjust(&extra)
+		}
 		if err := writeJSON(jsonPath, extra); err != nil {
 			fmt.Fprintf(stderr, "crashcheck run: %v\n", err)
 			return 2
