@@ -73,7 +73,9 @@ func errnoText(err error) string {
 	return err.Error()
 }
 
-// describeMode names a file type for a message.
+// describeMode names a file type for a message. The writer package names
+// file types too (writer/target.go's kindOf, for its ErrNotRegular
+// messages) but exports nothing: this is the command's own wording.
 func describeMode(m fs.FileMode) string {
 	switch {
 	case m.IsDir():

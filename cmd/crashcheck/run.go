@@ -56,7 +56,9 @@ every operation it makes, and checks properties in every state a crash at
 any point could leave (per persistence model).
 
 Exit status: 0 no violation, 1 at least one violation, 2 usage or set-up
-error. COMMAND's own exit status is reported but does not decide it.
+error, or something could not be tested (a NOT TESTED line says what:
+COMMAND changed nothing on the mount, or a -file exists in no state).
+COMMAND's own exit status is reported but does not decide it.
 -check and -recover commands see CRASHCHECK_AFTER_EXIT (1 if the crash
 came after COMMAND exited 0, else 0), CRASHCHECK_CRASH_POINT and
 CRASHCHECK_MODEL in their environment, and with -ack CRASHCHECK_ACKS, a
@@ -175,6 +177,9 @@ func parseRun(args []string) (*runConfig, *flag.FlagSet, error) {
 		return nil, fs, usagef("COMMAND not found: %v", err)
 	}
 	cfg.command, cfg.args = cmd, rest[1:]
+	if len(cfg.files) == 0 && len(cfg.checks) == 0 && len(cfg.recovers) == 0 {
+		return nil, fs, usagef("nothing to check: give -file, -check or -recover")
+	}
 	return cfg, fs, nil
 }
 

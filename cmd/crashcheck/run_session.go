@@ -15,7 +15,6 @@ import (
 
 	"github.com/crashcheck/crashcheck/faultfs"
 	"github.com/crashcheck/crashcheck/faultfs/fuse"
-	"github.com/crashcheck/crashcheck/scenarios"
 )
 
 // runner is one crashcheck run: the test directory, the namespace that
@@ -73,7 +72,7 @@ func (r *runner) run() (code int) {
 	} else {
 		real, err := realDir(r.cfg.dir)
 		if err != nil {
-			return r.setupError("--dir: %v", err)
+			return r.setupError("-dir: %v", err)
 		}
 		r.dir = real
 	}
@@ -81,11 +80,11 @@ func (r *runner) run() (code int) {
 	for _, m := range r.cfg.mounts {
 		real, err := realDir(m)
 		if err != nil {
-			return r.setupError("--mount: %v", err)
+			return r.setupError("-mount: %v", err)
 		}
 		for _, other := range append([]string{r.dir}, r.mounts...) {
 			if within(real, other) || within(other, real) {
-				return r.setupError("--mount %s overlaps %s; mounted trees must be apart", m, other)
+				return r.setupError("-mount %s overlaps %s; mounted trees must be apart", m, other)
 			}
 		}
 		r.mounts = append(r.mounts, real)
@@ -106,7 +105,7 @@ func (r *runner) run() (code int) {
 	mem := faultfs.NewMem(faultfs.WithUmask(0))
 	if r.cfg.dir != "" {
 		if err := copyTree(mem, r.dir, ""); err != nil {
-			return r.setupError("copying --dir: %v", err)
+			return r.setupError("copying -dir: %v", err)
 		}
 	}
 	if len(r.mounts) > 0 {
@@ -115,7 +114,7 @@ func (r *runner) run() (code int) {
 		}
 		for i, m := range r.mounts {
 			if err := copyTree(mem, m, mountPrefix(i)); err != nil {
-				return r.setupError("copying --mount %s: %v", m, err)
+				return r.setupError("copying -mount %s: %v", m, err)
 			}
 		}
 	}
@@ -180,9 +179,6 @@ func (r *runner) run() (code int) {
 	}
 	hist := mem.History()
 	r.hist = hist
-	if msg := absentFiles(hist, r.cfg.files); msg != "" {
-		return r.setupError("%s", msg)
-	}
 	if len(r.cfg.checks) == 0 && len(r.cfg.recovers) == 0 {
 		r.unmount() // nothing more to serve
 	}
@@ -255,18 +251,6 @@ func realDir(dir string) (string, error) {
 		return "", fmt.Errorf("%s is not a directory", dir)
 	}
 	return real, nil
-}
-
-// absentFiles names the --file paths in neither the initial tree nor the
-// final state: a typing error, since no crash state can then hold them.
-func absentFiles(hist *faultfs.History, files []string) string {
-	initial, final := hist.InitialState(), hist.FinalState()
-	for _, f := range files {
-		if !scenarios.VersionOf(initial, f).Exists && !scenarios.VersionOf(final, f).Exists {
-			return fmt.Sprintf("--file %s: absent from --dir's tree and from the state COMMAND left; nothing to check", f)
-		}
-	}
-	return ""
 }
 
 func (r *runner) setupError(format string, args ...any) int {

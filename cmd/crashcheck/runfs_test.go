@@ -25,7 +25,13 @@ func TestRunFSUsage(t *testing.T) {
 		{[]string{"--fs", "zfs", "--", "true"}, "bad -fs zfs: want one of ext4, xfs, btrfs"},
 		{[]string{"--fs", "ext4", "--mount", dir, "--", "true"}, "not supported with -fs"},
 		{[]string{"--fs", "ext4", "--recover", "true", "--", "true"}, "not supported with -fs"},
-		{[]string{"--fs", "ext4", "--window-states", "0", "--", "true"}, "bad -window-states"},
+		{[]string{"--fs", "ext4", "--window-states", "0", "--", "true"}, "bad -window-states 0: want at least 1"},
+		{[]string{"--fs", "ext4", "--window-states", "-3", "--", "true"}, "bad -window-states -3: want at least 1"},
+		{[]string{"--window-states", "8", "--", "true"}, "bad -window-states 8: needs -fs"},
+		{[]string{"--settle", "-1s", "--fs", "ext4", "--", "true"}, "bad -settle -1s: want a duration of 0 or more"},
+		{[]string{"--fs", "ext4", "--model", "posix", "--", "true"}, "bad -model posix: not supported with -fs"},
+		{[]string{"--fs", "ext4", "--max-states", "9", "--", "true"}, "bad -max-states 9: not supported with -fs"},
+		{[]string{"--fs", "ext4", "--", "true"}, "nothing to check: give -file, -check or -recover"},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			var out, errb bytes.Buffer
@@ -56,18 +62,26 @@ func TestRunFSExt4(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name, script string
+		extra        []string // more flags
 		code         int
 		want         []string
 	}{
-		{"rename-no-fsync", `printf 'new content\n' > data.txt.tmp && mv data.txt.tmp data.txt`, 1,
-			[]string{"VIOLATION AtomicReplace(data.txt)", `holds 0 bytes ""`, "state: writes 1-", "Durable(data.txt)"}},
-		{"durable-replace", `printf 'new content\n' > data.txt.tmp && sync data.txt.tmp && mv data.txt.tmp data.txt && sync .`, 0,
-			[]string{"no violation", "COMMAND exited 0"}},
+		{"rename-no-fsync", `printf 'new content\n' > data.txt.tmp && mv data.txt.tmp data.txt`, nil, 1,
+			[]string{"VIOLATION AtomicReplace(data.txt) after a crash at point ", "under kernel ext4\n",
+				`  data.txt holds 0 bytes "", mode 0644: neither the old content (12 bytes "old content\n", mode 0644; same first 0 bytes, sizes differ) nor the new (12 bytes "new content\n", mode 0644; same first 0 bytes, sizes differ)`,
+				"  state: writes 1-", "VIOLATION Durable(data.txt)", "states break it; this one keeps the fewest writes)",
+				"; COMMAND exited 0; 2 violation(s)\n"}},
+		{"durable-replace", `printf 'new content\n' > data.txt.tmp && sync data.txt.tmp && mv data.txt.tmp data.txt && sync .`, nil, 0,
+			[]string{"states (exhaustive)", "; COMMAND exited 0; no violation\n"}},
+		// a -file in no state is NOT TESTED (exit 2), as in the in-memory run
+		{"absent-file", `printf 'new content\n' > data.txt.tmp && sync data.txt.tmp && mv data.txt.tmp data.txt && sync .`, []string{"--file", "nothere"}, 2,
+			[]string{"; no violation; 2 NOT TESTED (below)\n", "NOT TESTED: AtomicReplace(nothere): nothere exists in no state"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var out, errb bytes.Buffer
 			args := []string{"run", "--fs", "ext4", "--mount-opts", "noauto_da_alloc,commit=1", "--settle", "2s",
-				"--dir", dir, "--file", "data.txt", "--durable", "--", "sh", "-c", tc.script}
+				"--dir", dir, "--file", "data.txt", "--durable"}
+			args = append(append(args, tc.extra...), "--", "sh", "-c", tc.script)
 			code := crashcheck(args, strings.NewReader(""), &out, &errb)
 			if code != tc.code {
 				t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tc.code, out.String(), errb.String())

@@ -194,8 +194,8 @@ func torture(cfg *tortureConfig, stdout, stderr io.Writer) int {
 	if c.runs == 0 {
 		what = time.Until(c.deadline).Round(time.Second).String()
 	}
-	fmt.Fprintf(stderr, "crashcheck torture: seed %d, scenario %s (%s), model %s, shard %d/%d, %s, %d workers\n",
-		c.seed, cfg.scenario, strings.Join(names, ", "), cfg.model, c.shard, c.shards, what, c.workers)
+	fmt.Fprintf(stderr, "crashcheck torture: seed %d, scenario %s (%s), model %s, shard %d/%d, %s, %s\n",
+		c.seed, cfg.scenario, strings.Join(names, ", "), cfg.model, c.shard, c.shards, what, plural(c.workers, "worker"))
 	p := startProgress(stderr, c)
 	if cfg.verbose {
 		c.onCase = func(r *caseResult, d *drawnCase) {

@@ -34,6 +34,7 @@ type FileOutcome struct {
 	Path    string
 	Present bool
 	Data    []byte
+	Mode    fs.FileMode // its permission bits, when Present
 	// ReadErr is set when the file exists but could not be read (EIO,
 	// say); Present is then true and Data nil.
 	ReadErr string
@@ -160,7 +161,7 @@ func checkState(l *Log, fsys *Filesystem, writes []Entry, st State, opt CheckOpt
 		out.MountErr = err.Error()
 	} else {
 		for _, t := range opt.Targets {
-			out.Files = append(out.Files, readTarget(mnt, t))
+			out.Files = append(out.Files, ReadTarget(mnt, t))
 		}
 		if opt.Inspect != nil {
 			out.Inspected = opt.Inspect(mnt, st)
@@ -191,12 +192,18 @@ func waitDetached(dev string) {
 	}
 }
 
-func readTarget(mnt, target string) FileOutcome {
+// ReadTarget reads target (a path relative to dir) as an Outcome does:
+// its content and permission bits, absent, or why it cannot be read.
+func ReadTarget(dir, target string) FileOutcome {
 	fo := FileOutcome{Path: target}
-	data, err := os.ReadFile(filepath.Join(mnt, target))
+	name := filepath.Join(dir, target)
+	data, err := os.ReadFile(name)
 	switch {
 	case err == nil:
 		fo.Present, fo.Data = true, data
+		if fi, err := os.Stat(name); err == nil {
+			fo.Mode = fi.Mode().Perm()
+		}
 	case errors.Is(err, fs.ErrNotExist):
 	default:
 		fo.Present, fo.ReadErr = true, err.Error()
