@@ -443,11 +443,31 @@ func refPosix(h *History, point, maxUnits int) map[string]bool {
 // flushes (auto_da_alloc); nil if there are more than maxStates choices.
 func refExt4(h *History, point, maxStates int) map[string]bool {
 	ops := h.ops
+	// anySync reports whether a sync before the point commits the journal
+	// through op i: an fsync of a directory always does; an fsync (or
+	// O_SYNC write) of a file does if an op from i up to it changed the
+	// file's inode by other than a write, an fdatasync (or O_DSYNC write)
+	// if one created or truncated it.
 	anySync := func(i int) bool {
 		for j := i + 1; j < point; j++ {
-			if k := ops[j].op.Kind; k == OpSync || k == OpSyncDir || k == OpDatasync ||
-				k == OpWrite && ops[j].op.Flag != 0 {
+			s := &ops[j]
+			k := s.op.Kind
+			full := k == OpSync || k == OpWrite && s.op.Flag == os.O_SYNC
+			data := k == OpDatasync || k == OpWrite && s.op.Flag != 0 && !full
+			if k == OpSyncDir {
 				return true
+			}
+			if !full && !data {
+				continue
+			}
+			for m := i; m < j; m++ {
+				c := &ops[m]
+				if c.ino != s.ino || c.op.Kind == OpWrite || !refChanges(c.op.Kind) {
+					continue
+				}
+				if full || c.op.Kind == OpTruncate || c.created != nil {
+					return true
+				}
 			}
 		}
 		return false
