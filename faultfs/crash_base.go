@@ -11,11 +11,11 @@ import (
 // An operation is settled at a crash point when its fate there no longer
 // depends on the point: under posix, once the fsync that makes it durable
 // (or the failed fsync that loses it) is before the point; under process,
-// as soon as it is done; under ext4-ordered, a metadata operation once any
-// fsync follows it (the journal commits in order), a write once it is
-// durable on its own or a committed flush carries it, or, if a failed
-// fsync loses it, only after that failure. Settledness only grows with the point. The
-// settled prefix S(k) of point k is the longest run of operations from
+// as soon as it is done; under ext4-ordered, a metadata operation once a
+// sync that commits the journal through it follows (ext4CommittedAt: the
+// journal commits in order), a write once it is durable on its own or a
+// committed flush carries it, or, if a failed fsync loses it, only after
+// that failure. Settledness only grows with the point. The settled prefix S(k) of point k is the longest run of operations from
 // the start that are all settled at k; every crash state at k applies the
 // durable ones among them, in order, and nothing of the lost ones.
 //

@@ -19,17 +19,15 @@ type History struct {
 	// len(ops) if none; and the index of the failed fsync that loses it.
 	syncedAt []int
 	lostAt   []int
-	// For each op, the index of the next fsync of anything (ext4 commits
-	// the whole journal on any fsync), or len(ops).
-	nextSync []int
 
 	acks []AckMark // every OpAck, in order
 
 	settleMu sync.Mutex
 	settle   map[string]*settling // model name -> its durable bases (crash_base.go)
 
-	ext4Once    sync.Once
-	ext4Flushed []int // ext4FlushedAt
+	ext4Once      sync.Once
+	ext4Flushed   []int // ext4FlushedAt
+	ext4Committed []int // ext4CommittedAt
 }
 
 // An AckMark is an acknowledgement made through [Acker.Ack]: the index of

@@ -443,11 +443,31 @@ func refPosix(h *History, point, maxUnits int) map[string]bool {
 // flushes (auto_da_alloc); nil if there are more than maxStates choices.
 func refExt4(h *History, point, maxStates int) map[string]bool {
 	ops := h.ops
-	anySync := func(i int) bool {
+	// commits reports whether a sync before the point commits the journal
+	// through op i: an fsync of a directory always does; an fsync (or
+	// O_SYNC write) of a file does if an op from i up to it changed the
+	// file's inode by other than a write, an fdatasync (or O_DSYNC write)
+	// if one created or truncated it.
+	commits := func(i int) bool {
 		for j := i + 1; j < point; j++ {
-			if k := ops[j].op.Kind; k == OpSync || k == OpSyncDir || k == OpDatasync ||
-				k == OpWrite && ops[j].op.Flag != 0 {
+			s := &ops[j]
+			k := s.op.Kind
+			full := k == OpSync || k == OpWrite && s.op.Flag == os.O_SYNC
+			data := k == OpDatasync || k == OpWrite && s.op.Flag != 0 && !full
+			if k == OpSyncDir {
 				return true
+			}
+			if !full && !data {
+				continue
+			}
+			for m := i; m < j; m++ {
+				c := &ops[m]
+				if c.ino != s.ino || c.op.Kind == OpWrite || !refChanges(c.op.Kind) {
+					continue
+				}
+				if full || c.op.Kind == OpTruncate || c.created != nil {
+					return true
+				}
 			}
 		}
 		return false
@@ -485,7 +505,7 @@ func refExt4(h *History, point, maxStates int) map[string]bool {
 	}
 	// A flush already committed by a later fsync makes what it carries durable.
 	for j, ws := range carries {
-		if anySync(j) {
+		if commits(j) {
 			for _, w := range ws {
 				fate[w] = "durable"
 			}
@@ -508,14 +528,14 @@ func refExt4(h *History, point, maxStates int) map[string]bool {
 				steps = append(steps, refStep{op: i, hi: int64(len(o.data)), unit: unitOf[i]})
 			}
 		case refChanges(k):
-			if anySync(i) {
+			if commits(i) {
 				steps = append(steps, refStep{op: i, unit: -1})
 				continue
 			}
 			unitOf[i] = len(unitOf)
 			journal = append(journal, unitOf[i])
 			steps = append(steps, refStep{op: i, unit: unitOf[i]})
-		case carries[i] != nil && !anySync(i): // a flush at close: in the journal order, applies nothing itself
+		case carries[i] != nil && !commits(i): // a flush at close: in the journal order, applies nothing itself
 			unitOf[i] = len(unitOf)
 			journal = append(journal, unitOf[i])
 		}

@@ -4,9 +4,9 @@ import "os"
 
 // The sync rules every model but process shares: which later operation
 // makes a logged operation durable on its own, and which failed fsync
-// loses it. The models read them as History.syncedAt, lostAt and nextSync.
+// loses it. The models read them as History.syncedAt and lostAt.
 
-// computeSyncs fills syncedAt, lostAt and nextSync in one backward pass.
+// computeSyncs fills syncedAt and lostAt in one backward pass.
 //
 // What makes an op on a file durable: fsync makes all of it durable;
 // fdatasync its writes and truncations (data and size), not its mode or
@@ -18,7 +18,6 @@ func (h *History) computeSyncs() {
 	n := len(h.ops)
 	h.syncedAt = make([]int, n)
 	h.lostAt = make([]int, n)
-	h.nextSync = make([]int, n)
 	nextDataSync := map[uint64]int{} // ino -> index of next fsync or fdatasync of it
 	nextMetaSync := map[uint64]int{} // ino -> index of next fsync or O_SYNC write of it
 	nextFileFail := map[uint64]int{} // ino -> index of next failed fsync of it
@@ -29,31 +28,26 @@ func (h *History) computeSyncs() {
 		}
 		return n
 	}
-	nextAny := n
 	for i := n - 1; i >= 0; i-- {
 		o := &h.ops[i]
-		h.syncedAt[i], h.lostAt[i], h.nextSync[i] = n, n, nextAny
+		h.syncedAt[i], h.lostAt[i] = n, n
 		switch k := o.op.Kind; {
 		case k == OpSync:
 			nextDataSync[o.ino] = i
 			nextMetaSync[o.ino] = i
-			nextAny = i
 		case k == OpDatasync:
 			nextDataSync[o.ino] = i
-			nextAny = i
 		case k == OpSyncDir:
 			nextDirSync[o.ino] = i
-			nextAny = i
 		case k == OpSyncFailed:
 			nextFileFail[o.ino] = i
 		case k == OpWrite && o.op.Flag != 0:
 			// Synchronous: durable as it returns, so never lost by a
-			// later failure; a journal commit for ext4 (ext4_sync_file).
+			// later failure (for ext4, a sync: ext4CommittedAt).
 			h.syncedAt[i] = i
 			if o.op.Flag == os.O_SYNC {
 				nextMetaSync[o.ino] = i
 			}
-			nextAny = i
 		case k == OpWrite:
 			// A failed fsync loses the data written since the last good
 			// one.

@@ -96,11 +96,13 @@
 //	              bytes, or zeros past the old end of file
 //	ext4-ordered  metadata operations (create, unlink, rename, mkdir, link,       ext4 journal, data=ordered (Documentation/
 //	              symlink, truncate, chmod, chown) persist in order: a prefix     filesystems/ext4); ALICE's ext4 model
-//	ext4-ordered  any fsync, of any file or directory, commits the journal:       ext4 fsync forces a full journal commit
-//	              every earlier metadata operation becomes durable; so do an
-//	              fdatasync and an O_SYNC or O_DSYNC write (an approximation:
-//	              ext4 skips the commit when the inode has no metadata a
-//	              data retrieval needs)
+//	ext4-ordered  fsync of a directory commits the journal: every earlier         ext4_fsync_journal: ext4_force_commit for
+//	              metadata operation becomes durable                              !S_ISREG (before 6.4: ext4_should_journal_data)
+//	ext4-ordered  fsync or an O_SYNC write of a file commits every metadata       ext4_fsync_journal: jbd2_complete_transaction
+//	              operation up to the last that changed its inode (creation,      of i_sync_tid (i_datasync_tid for datasync);
+//	              link, unlink, rename of it, truncate, chmod, chown; not a       ext4_update_inode_fsync_trans; kernel
+//	              write); fdatasync or an O_DSYNC write up to its last creation   recording fsync-clean-other (faultfs/blockdev):
+//	              or truncation; a file unchanged since commits nothing           fsync of a clean file left a rename pending
 //	ext4-ordered  pending data writes may each be lost, whole (delayed            ext4 delalloc; the zero-length-file reports of
 //	              allocation), independently                                      2009 (Ts'o)
 //	ext4-ordered  rename over an existing file flushes the renamed file's data    ext4 auto_da_alloc (mount option, default on)

@@ -19,6 +19,9 @@ import (
 const (
 	target  = "data.txt"
 	tmpName = "data.txt.tmp"
+	// otherName is a file the workloads only sync, never change after
+	// its first sync: its fsync is one of a clean inode.
+	otherName = "other.txt"
 	// slowPause is the pause between a slow variant's steps: 2 s showed
 	// states the fast version never did (issue 12).
 	slowPause = 2 * time.Second
@@ -70,6 +73,22 @@ func writeSync(name string) step {
 	}
 }
 
+// syncFile fsyncs name, opened read-only and never read (a read could
+// change its atime, and so dirty it).
+func syncFile(name string) step {
+	return func(fsys faultfs.FS) error {
+		f, err := fsys.Open(name)
+		if err != nil {
+			return err
+		}
+		if err := f.Sync(); err != nil {
+			f.Close()
+			return err
+		}
+		return f.Close()
+	}
+}
+
 func rename(from, to string) step {
 	return func(fsys faultfs.FS) error { return fsys.Rename(from, to) }
 }
@@ -94,6 +113,11 @@ var workloads = []workload{
 	{"rename-no-fsync", []step{writeFile(tmpName, os.O_TRUNC), rename(tmpName, target)}},
 	{"fsync-no-dir-fsync", []step{writeSync(tmpName), rename(tmpName, target)}},
 	{"durable-replace", []step{writeSync(tmpName), rename(tmpName, target), syncDir(".")}},
+	// The rename is pending when a file whose metadata is clean (synced,
+	// unchanged since) is fsynced: ext4 commits only the transaction
+	// that last changed that file (i_sync_tid), already committed, so
+	// the rename may still be lost.
+	{"fsync-clean-other", []step{writeSync(otherName), writeSync(tmpName), rename(tmpName, target), syncFile(otherName)}},
 }
 
 // run runs the workload's steps on fsys, pausing between them if pause
