@@ -97,8 +97,27 @@ func cutCandidates(p *plan, g *chooser, dataAfterCut bool) bool {
 			return false
 		}
 	}
+	// Many choices can give one state (a unit whose operation a later one
+	// undoes), so the sample may end short of g.max while more states
+	// exist. Sweep the small cuts in order until it is full: a sample holds
+	// exactly g.max states whenever there are that many.
+	for cut := 0; cut <= m && g.stats.States < g.max; cut++ {
+		free := allowed(cut)
+		if len(free) > sweepMaxFree {
+			continue
+		}
+		for mask := uint64(0); mask < 1<<len(free) && g.stats.States < g.max; mask++ {
+			if !g.offer(state(cut, free, func(j int) bool { return mask&(1<<j) != 0 })) {
+				return false
+			}
+		}
+	}
 	return false
 }
+
+// sweepMaxFree bounds the cuts the closing sweep of cutCandidates
+// enumerates whole: 2^16 choices at most per cut.
+const sweepMaxFree = 16
 
 // addPieces adds the pending write op i as units, one per piece between
 // the cut points (offsets into its data), to p.data.
