@@ -83,7 +83,7 @@ func (r *runner) inNamespace(req nsRequest, barrier func(string), stdout func([]
 // combined output (the first 4 KiB).
 func (r *runner) shell(script string, env []string) (int, string, []byte) {
 	req := nsRequest{Argv: []string{"/bin/sh", "-c", script}, Env: append(r.cfg.user.env(os.Environ()), env...),
-		Dir: r.dir, Capture: true, Timeout: r.cfg.timeout, Cred: r.cfg.user}
+		Dir: r.dir, Capture: true, Timeout: r.cfg.checkTimeout, Cred: r.cfg.user}
 	rep, err := r.inNamespace(req, nil, nil)
 	switch {
 	case err != nil:
