@@ -23,6 +23,7 @@ func (r *runner) check(hist *faultfs.History) *scenarios.Report {
 	if !r.commandExitedOK {
 		runErr = errors.New(r.commandOutcome())
 	}
+	r.prog.checkingStarted(len(r.cfg.models), hist.Points())
 	srv := &stateServer{r: r, cache: &verdictCache{}, main: &checkMount{ns: r.ns, srvs: r.srvs, acks: r.acksFile(0)}, curAt: -1}
 	return scenarios.CheckHistory(hist, scenarios.HistoryOptions{
 		Name:       "crashcheck run",
@@ -36,7 +37,10 @@ func (r *runner) check(hist *faultfs.History) *scenarios.Report {
 			defer r.mu.Unlock()
 			return r.interrupted != nil
 		},
-		Progress: srv.next,
+		Progress: func(states int) {
+			srv.next(states)
+			r.prog.checked(states)
+		},
 	})
 }
 
@@ -120,6 +124,7 @@ func (sv *stateServer) verdict(s *scenarios.Situation) *stateVerdict {
 	if sv.cur != nil && sv.curAt == sv.states {
 		return sv.cur
 	}
+	sv.r.prog.reached(modelIndex(sv.r.cfg.models, s.Model), s.Point, sv.r.hist.Points())
 	p, mine := sv.cache.claim(keyOf(s, sv.r.cfg.ack != nil))
 	if mine {
 		p.settle(sv.r.judge(sv.main, s.Recovered().(*faultfs.Mem), s.Point, commandEnv(s)))
@@ -151,4 +156,14 @@ func commandDetail(cmd string, exit int, note string, out []byte) string {
 		fmt.Fprintf(&b, ": %s", o)
 	}
 	return b.String()
+}
+
+// modelIndex is the index of the model named name in models, 0 if none is.
+func modelIndex(models []faultfs.Model, name string) int {
+	for i, m := range models {
+		if m.Name() == name {
+			return i
+		}
+	}
+	return 0
 }

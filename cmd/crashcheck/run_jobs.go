@@ -103,6 +103,7 @@ func (r *runner) judge(m *checkMount, state *faultfs.Mem, point int, env []strin
 		for i, c := range r.cfg.recovers {
 			if exit, note, out := r.shellIn(m.ns, c, env); exit != 0 || note != "" {
 				v.failedRecover, v.failure = i, commandDetail(c, exit, note, out)
+				r.prog.judgedOne()
 				return v
 			}
 		}
@@ -114,6 +115,7 @@ func (r *runner) judge(m *checkMount, state *faultfs.Mem, point int, env []strin
 			v.checks[i] = commandDetail(c, exit, note, out)
 		}
 	}
+	r.prog.judgedOne()
 	return v
 }
 
