@@ -25,6 +25,9 @@ func (r *runner) check(hist *faultfs.History) *scenarios.Report {
 	}
 	r.prog.checkingStarted(len(r.cfg.models), hist.Points())
 	srv := &stateServer{r: r, cache: &verdictCache{}, main: &checkMount{ns: r.ns, srvs: r.srvs, acks: r.acksFile(0)}, curAt: -1}
+	if r.cfg.jobs > 1 && len(r.cfg.checks)+len(r.cfg.recovers) > 0 {
+		r.prejudge(hist, runErr, srv.cache, srv.main)
+	}
 	return scenarios.CheckHistory(hist, scenarios.HistoryOptions{
 		Name:       "crashcheck run",
 		Models:     r.cfg.models,

@@ -4,6 +4,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"strconv"
 	"sync"
@@ -68,7 +69,8 @@ func (p *pendingVerdict) wait() *stateVerdict {
 type checkMount struct {
 	ns   *namespace
 	srvs []*fuse.Server
-	acks string // the CRASHCHECK_ACKS file its checks read (with --ack)
+	devs []*os.File // its /dev/fuse connections, if its own (not the main mount's)
+	acks string     // the CRASHCHECK_ACKS file its checks read (with --ack)
 }
 
 // switchTo makes every mount of m serve its part of state.
