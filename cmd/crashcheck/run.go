@@ -98,7 +98,7 @@ func parseRun(args []string) (*runConfig, *flag.FlagSet, error) {
 	fs.DurationVar(&cfg.timeout, "timeout", 60*time.Second, "kill COMMAND (and everything it started) after this long; -check-timeout bounds the checks")
 	fs.DurationVar(&cfg.checkTimeout, "check-timeout", 60*time.Second, "kill a -check or -recover command (and everything it started) after this long; a timed-out check is a violation")
 	fs.BoolVar(&cfg.quiet, "quiet", false, "print no progress lines on stderr")
-	fs.IntVar(&cfg.jobs, "jobs", runtime.NumCPU(), "run -check and -recover commands on `N` mounts at once (each its own namespace); the report is the same for any N")
+	fs.IntVar(&cfg.jobs, "jobs", 0, "run -check and -recover commands on `N` mounts at once, each in a namespace of its own; the report is the same for any N, but checks that share something outside the mounts (a socket, a port, a file) must use -jobs 1 (default: the number of CPUs; 1 with -start, whose server the checks usually restart)")
 	fs.StringVar(&cfg.jsonPath, "json", "", "also write the report as JSON to `FILE`")
 	fs.Var(&mounts, "mount", "`PATH` (repeatable): also copy this directory in and mount it at its real path, from the same in-memory disk")
 	fs.BoolVar(&cfg.isolate, "isolate", false, "refuse writes outside the mounts: everything else but /dev, /proc, /sys is read-only for COMMAND and the checks (without it, files written outside are only reported, and mkdir, rename or unlink there are not seen)")
@@ -152,7 +152,12 @@ func parseRun(args []string) (*runConfig, *flag.FlagSet, error) {
 	if cfg.checkTimeout <= 0 {
 		return nil, fs, badFlag("check-timeout", cfg.checkTimeout.String(), "want a positive duration")
 	}
-	if cfg.jobs < 1 {
+	switch {
+	case cfg.jobs == 0 && cfg.start != "":
+		cfg.jobs = 1
+	case cfg.jobs == 0:
+		cfg.jobs = runtime.NumCPU()
+	case cfg.jobs < 1:
 		return nil, fs, badFlag("jobs", strconv.Itoa(cfg.jobs), "want at least 1")
 	}
 	for i, f := range cfg.files {
