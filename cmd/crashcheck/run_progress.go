@@ -25,6 +25,8 @@ type runProgress struct {
 	states   atomic.Int64 // crash states checked
 	judged   atomic.Int64 // distinct states the commands ran on
 	at       atomic.Int64 // model index * points + point of the last state, +1
+	begun    time.Time    // when the run began
+	mu       sync.Mutex   // guards pairs and since
 	pairs    int64        // models * points, once checking
 	since    time.Time    // when checking began
 	endOnce  sync.Once
@@ -39,7 +41,7 @@ func (r *runner) startProgress() *runProgress {
 	if r.cfg.quiet {
 		return nil
 	}
-	rp := &runProgress{}
+	rp := &runProgress{begun: time.Now()}
 	restore := func() {}
 	if d, err := time.ParseDuration(os.Getenv(progressIntervalEnv)); err == nil && d > 0 {
 		oldPlain, oldLive := plainInterval, liveInterval
@@ -57,9 +59,9 @@ func (rp *runProgress) checkingStarted(models, points int) {
 	if rp == nil {
 		return
 	}
-	rp.p.mu.Lock()
+	rp.mu.Lock()
 	rp.pairs, rp.since = int64(models*points), time.Now()
-	rp.p.mu.Unlock()
+	rp.mu.Unlock()
 	rp.checking.Store(true)
 }
 
@@ -93,18 +95,21 @@ func (rp *runProgress) end() {
 	}
 }
 
-// line is called with rp.p.mu held.
+// line is the progress now.
 func (rp *runProgress) line() string {
-	el := time.Since(rp.p.start).Round(time.Second)
+	el := time.Since(rp.begun).Round(time.Second)
 	if !rp.checking.Load() {
 		return fmt.Sprintf("recording: COMMAND running, %v elapsed", el)
 	}
 	states, judged, at := rp.states.Load(), rp.judged.Load(), rp.at.Load()
-	secs := time.Since(rp.since).Seconds()
+	rp.mu.Lock()
+	pairs, since := rp.pairs, rp.since
+	rp.mu.Unlock()
+	secs := time.Since(since).Seconds()
 	s := fmt.Sprintf("checking: %d", states)
 	var left time.Duration
-	if at > 0 && rp.pairs > 0 && states > 0 {
-		f := float64(at) / float64(rp.pairs)
+	if at > 0 && pairs > 0 && states > 0 {
+		f := float64(at) / float64(pairs)
 		total := max(int64(float64(states)/f), states)
 		s += fmt.Sprintf(" of about %d", total)
 		left = time.Duration(secs * (1 - f) / f * float64(time.Second)).Round(time.Second)
