@@ -10,11 +10,13 @@ import (
 	"time"
 )
 
-// progress reports a running campaign on stderr: a live line redrawn a few
-// times a second on a terminal, a plain line every interval otherwise.
+// progress reports a long job on stderr: a live line redrawn a few times a
+// second on a terminal, a plain line every interval otherwise. torture
+// reports a campaign with it, run its checking (run_progress.go).
 type progress struct {
 	w        io.Writer
-	c        *campaign
+	name     string        // starts each plain line: "crashcheck torture"
+	line     func() string // what to say now
 	live     bool
 	interval time.Duration
 	stop     chan struct{}
@@ -32,7 +34,14 @@ var (
 
 // startProgress starts reporting c on w.
 func startProgress(w io.Writer, c *campaign) *progress {
-	p := &progress{w: w, c: c, live: isTerminal(w), interval: plainInterval, stop: make(chan struct{}), start: time.Now()}
+	start := time.Now()
+	return startProgressLine(w, "crashcheck torture", func() string { return campaignLine(c, start) })
+}
+
+// startProgressLine starts printing line() on w, plain lines prefixed
+// with name.
+func startProgressLine(w io.Writer, name string, line func() string) *progress {
+	p := &progress{w: w, name: name, line: line, live: isTerminal(w), interval: plainInterval, stop: make(chan struct{}), start: time.Now()}
 	if p.live {
 		p.interval = liveInterval
 	}
@@ -59,18 +68,17 @@ func (p *progress) loop() {
 			if p.live {
 				fmt.Fprintf(p.w, "\r\033[K%s", p.line())
 			} else {
-				fmt.Fprintf(p.w, "crashcheck torture: %s\n", p.line())
+				fmt.Fprintf(p.w, "%s: %s\n", p.name, p.line())
 			}
 			p.mu.Unlock()
 		}
 	}
 }
 
-// line is the progress: cases, crash states, states/s, violations, time
-// (or cases) left.
-func (p *progress) line() string {
-	c := p.c
-	el := time.Since(p.start)
+// campaignLine is a campaign's progress: cases, crash states, states/s,
+// violations, time (or cases) left.
+func campaignLine(c *campaign, start time.Time) string {
+	el := time.Since(start)
 	cases, states, viol := int(c.cases.Load()), int(c.states.Load()), int(c.violations.Load())
 	left := ""
 	if c.runs > 0 {

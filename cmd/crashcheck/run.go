@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -30,18 +31,22 @@ type runConfig struct {
 	maxStates int
 	seed      uint64
 	timeout   time.Duration
-	jsonPath  string
-	mounts    []string // --mount: further directories mounted from the same Mem
-	isolate   bool     // --isolate: the rest of the file system is read-only
-	user      *nsCred  // --user: who COMMAND, the server and the checks run as; nil: root
-	start     string   // --start: a server started before COMMAND
-	ready     string   // --ready: exits 0 once the server is up
-	readyWait time.Duration
-	stopWait  time.Duration
-	ack       *regexp.Regexp // --ack: COMMAND's stdout lines that are acknowledgements
-	command   string         // resolved with exec.LookPath
-	args      []string
-	kernel    kernelFSConfig // --fs and its flags (runfs_flags.go)
+	// checkTimeout bounds each --check and --recover command.
+	checkTimeout time.Duration
+	quiet        bool // --quiet: no progress lines
+	jobs         int  // --jobs: mounts checking states at once
+	jsonPath     string
+	mounts       []string // --mount: further directories mounted from the same Mem
+	isolate      bool     // --isolate: the rest of the file system is read-only
+	user         *nsCred  // --user: who COMMAND, the server and the checks run as; nil: root
+	start        string   // --start: a server started before COMMAND
+	ready        string   // --ready: exits 0 once the server is up
+	readyWait    time.Duration
+	stopWait     time.Duration
+	ack          *regexp.Regexp // --ack: COMMAND's stdout lines that are acknowledgements
+	command      string         // resolved with exec.LookPath
+	args         []string
+	kernel       kernelFSConfig // --fs and its flags (runfs_flags.go)
 }
 
 type multiFlag []string
@@ -92,7 +97,10 @@ func parseRun(args []string) (*runConfig, *flag.FlagSet, error) {
 	fs.Var(&recovers, "recover", "`CMD` (repeatable) run with sh -c on a writable copy of each state before the checks")
 	fs.IntVar(&cfg.maxStates, "max-states", faultfs.DefaultMaxStates, "states per crash point before sampling")
 	fs.Uint64Var(&cfg.seed, "seed", 0, "seed of the sample taken beyond -max-states")
-	fs.DurationVar(&cfg.timeout, "timeout", 60*time.Second, "kill COMMAND and its process group after this long")
+	fs.DurationVar(&cfg.timeout, "timeout", 60*time.Second, "kill COMMAND (and everything it started) after this long; -check-timeout bounds the checks")
+	fs.DurationVar(&cfg.checkTimeout, "check-timeout", 60*time.Second, "kill a -check or -recover command (and everything it started) after this long; a timed-out check is a violation")
+	fs.BoolVar(&cfg.quiet, "quiet", false, "print no progress lines on stderr")
+	fs.IntVar(&cfg.jobs, "jobs", 0, "run -check and -recover commands on `N` mounts at once, each in a namespace of its own; the report is the same for any N, but checks that share something outside the mounts (a socket, a port, a file) must use -jobs 1 (default: the number of CPUs; 1 with -start, whose server the checks usually restart)")
 	fs.StringVar(&cfg.jsonPath, "json", "", "also write the report as JSON to `FILE`")
 	fs.Var(&mounts, "mount", "`PATH` (repeatable): also copy this directory in and mount it at its real path, from the same in-memory disk")
 	fs.BoolVar(&cfg.isolate, "isolate", false, "refuse writes outside the mounts: everything else but /dev, /proc, /sys is read-only for COMMAND and the checks (without it, files written outside are only reported, and mkdir, rename or unlink there are not seen)")
@@ -142,6 +150,17 @@ func parseRun(args []string) (*runConfig, *flag.FlagSet, error) {
 	}
 	if cfg.timeout <= 0 {
 		return nil, fs, badFlag("timeout", cfg.timeout.String(), "want a positive duration")
+	}
+	if cfg.checkTimeout <= 0 {
+		return nil, fs, badFlag("check-timeout", cfg.checkTimeout.String(), "want a positive duration")
+	}
+	switch {
+	case cfg.jobs == 0 && cfg.start != "":
+		cfg.jobs = 1
+	case cfg.jobs == 0:
+		cfg.jobs = runtime.NumCPU()
+	case cfg.jobs < 1:
+		return nil, fs, badFlag("jobs", strconv.Itoa(cfg.jobs), "want at least 1")
 	}
 	for i, f := range cfg.files {
 		clean := path.Clean("/" + f)[1:]

@@ -6,7 +6,6 @@ import (
 	"bufio"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -84,18 +83,17 @@ func (r *runner) ackLine(b []byte) {
 }
 
 // writeAcks writes the labels of the acknowledgements made before point,
-// one a line, to the acks file (made afresh) and returns its path.
-func (r *runner) writeAcks(point int) (string, error) {
+// one a line, to the file name (made afresh).
+func (r *runner) writeAcks(point int, name string) error {
 	var b strings.Builder
 	for _, a := range r.hist.AcksBefore(point) {
 		b.WriteString(a.Label)
 		b.WriteByte('\n')
 	}
-	name := filepath.Join(r.tmp, "acks")
 	os.Remove(name)
 	if err := os.WriteFile(name, []byte(b.String()), 0o644); err != nil {
-		return "", err
+		return err
 	}
 	// Readable by a --user whatever the umask.
-	return name, os.Chmod(name, 0o644)
+	return os.Chmod(name, 0o644)
 }

@@ -23,10 +23,15 @@ func (r *runner) check(hist *faultfs.History) *scenarios.Report {
 	if !r.commandExitedOK {
 		runErr = errors.New(r.commandOutcome())
 	}
+	r.prog.checkingStarted(len(r.cfg.models), hist.Points())
+	srv := &stateServer{r: r, cache: &verdictCache{}, main: &checkMount{ns: r.ns, srvs: r.srvs, acks: r.acksFile(0)}, curAt: -1}
+	if r.cfg.jobs > 1 && len(r.cfg.checks)+len(r.cfg.recovers) > 0 {
+		r.prejudge(hist, runErr, srv.cache, srv.main)
+	}
 	return scenarios.CheckHistory(hist, scenarios.HistoryOptions{
 		Name:       "crashcheck run",
 		Models:     r.cfg.models,
-		Invariants: runInvariants(r.cfg, &stateServer{r: r}),
+		Invariants: runInvariants(r.cfg, srv),
 		MaxStates:  r.cfg.maxStates,
 		Seed:       r.cfg.seed,
 		RunErr:     runErr,
@@ -34,6 +39,10 @@ func (r *runner) check(hist *faultfs.History) *scenarios.Report {
 			r.mu.Lock()
 			defer r.mu.Unlock()
 			return r.interrupted != nil
+		},
+		Progress: func(states int) {
+			srv.next(states)
+			r.prog.checked(states)
 		},
 	})
 }
@@ -58,22 +67,22 @@ func runInvariants(cfg *runConfig, srv *stateServer) []scenarios.Invariant {
 			invs = append(invs, scenarios.Durable(f))
 		}
 	}
-	srv.recovers = cfg.recovers
 	for i, c := range cfg.recovers {
 		invs = append(invs, commandInvariant("Recover", "recover", c, func(s *scenarios.Situation) error {
-			if srv.prepare(s) == i {
-				return errors.New(srv.failure)
+			if v := srv.verdict(s); v.failedRecover == i {
+				return errors.New(v.failure)
 			}
 			return nil
 		}))
 	}
-	for _, c := range cfg.checks {
+	for i, c := range cfg.checks {
 		invs = append(invs, commandInvariant("Check", "check", c, func(s *scenarios.Situation) error {
-			if srv.prepare(s) >= 0 {
+			v := srv.verdict(s)
+			if v.failedRecover >= 0 {
 				return nil // a --recover failed here: that is the violation
 			}
-			if exit, note, out := srv.r.shell(c, srv.env); exit != 0 || note != "" {
-				return errors.New(commandDetail(c, exit, note, out))
+			if v.checks[i] != "" {
+				return errors.New(v.checks[i])
 			}
 			return nil
 		}))
@@ -97,54 +106,34 @@ func commandInvariant(name, property, cmd string, check func(*scenarios.Situatio
 	}
 }
 
-// stateServer serves the crash state being judged at the mount for the
-// command invariants: the --recover commands run once per state, on a
-// writable copy, then the --check commands see the result read-only.
+// stateServer gives the command invariants the verdict of the crash state
+// being judged: worked out once per distinct state key (run_jobs_key.go)
+// on the main mount, unless the --jobs pass (run_jobs_pool.go) already
+// has, and asked for once per state whichever invariants ask.
 type stateServer struct {
-	r        *runner
-	recovers []string
-	served   faultfs.FS // the state being served: its Situation's Recovered()
-	failed   int        // which --recover failed in it, -1 if none
-	failure  string     // how it failed
-	env      []string   // what its commands learn of it (commandEnv, CRASHCHECK_ACKS)
+	r      *runner
+	cache  *verdictCache
+	main   *checkMount
+	states int           // crash states checked so far (HistoryOptions.Progress)
+	curAt  int           // the value of states when cur was found, -1 for none
+	cur    *stateVerdict // the verdict of the state being judged
 }
 
-// prepare serves s's state at the mount (running the --recover commands
-// on it the first time it is asked for that state) and returns the index
-// of the --recover command that failed there, or -1.
-//
-// A state is known by its Situation's Recovered filesystem, which the
-// checker makes afresh for each state; holding on to it keeps a later one
-// from being allocated at the same address.
-func (sv *stateServer) prepare(s *scenarios.Situation) int {
-	state := s.Recovered().(*faultfs.Mem)
-	if faultfs.FS(state) == sv.served {
-		return sv.failed
+// next says a crash state has been checked: the next asks anew.
+func (sv *stateServer) next(states int) { sv.states = states }
+
+// verdict is the verdict of s's crash state.
+func (sv *stateServer) verdict(s *scenarios.Situation) *stateVerdict {
+	if sv.cur != nil && sv.curAt == sv.states {
+		return sv.cur
 	}
-	sv.served, sv.failed, sv.failure = state, -1, ""
-	sv.env = commandEnv(s)
-	if sv.r.cfg.ack != nil {
-		name, err := sv.r.writeAcks(s.Point)
-		if err != nil {
-			sv.r.mu.Lock()
-			if sv.r.setupErr == "" {
-				sv.r.setupErr = fmt.Sprintf("writing the CRASHCHECK_ACKS file: %v", err)
-			}
-			sv.r.mu.Unlock()
-		}
-		sv.env = append(sv.env, "CRASHCHECK_ACKS="+name)
+	sv.r.prog.reached(modelIndex(sv.r.cfg.models, s.Model), s.Point, sv.r.hist.Points())
+	p, mine := sv.cache.claim(keyOf(s, sv.r.cfg.ack != nil))
+	if mine {
+		p.settle(sv.r.judge(sv.main, s.Recovered().(*faultfs.Mem), s.Point, commandEnv(s)))
 	}
-	if len(sv.recovers) > 0 {
-		sv.r.switchTo(state, false)
-		for i, c := range sv.recovers {
-			if exit, note, out := sv.r.shell(c, sv.env); exit != 0 || note != "" {
-				sv.failed, sv.failure = i, commandDetail(c, exit, note, out)
-				break
-			}
-		}
-	}
-	sv.r.switchTo(state, true)
-	return sv.failed
+	sv.cur, sv.curAt = p.wait(), sv.states
+	return sv.cur
 }
 
 // commandEnv is what --check and --recover commands learn of the crash.
@@ -170,4 +159,14 @@ func commandDetail(cmd string, exit int, note string, out []byte) string {
 		fmt.Fprintf(&b, ": %s", o)
 	}
 	return b.String()
+}
+
+// modelIndex is the index of the model named name in models, 0 if none is.
+func modelIndex(models []faultfs.Model, name string) int {
+	for i, m := range models {
+		if m.Name() == name {
+			return i
+		}
+	}
+	return 0
 }

@@ -63,10 +63,19 @@ func (r *runner) barrier(string) {
 	}
 }
 
-// inNamespace runs req unless crashcheck is being interrupted.
+// inNamespace runs req in the main namespace unless crashcheck is being
+// interrupted.
 func (r *runner) inNamespace(req nsRequest, barrier func(string), stdout func([]byte)) (nsReply, error) {
 	r.mu.Lock()
-	ns, interrupted := r.ns, r.interrupted
+	ns := r.ns
+	r.mu.Unlock()
+	return r.runIn(ns, req, barrier, stdout)
+}
+
+// runIn runs req in ns unless crashcheck is being interrupted.
+func (r *runner) runIn(ns *namespace, req nsRequest, barrier func(string), stdout func([]byte)) (nsReply, error) {
+	r.mu.Lock()
+	interrupted := r.interrupted
 	r.mu.Unlock()
 	if interrupted != nil || ns == nil {
 		return nsReply{}, fmt.Errorf("interrupted")
@@ -78,13 +87,13 @@ func (r *runner) inNamespace(req nsRequest, barrier func(string), stdout func([]
 	return ns.run(req, barrier, stdout)
 }
 
-// shell runs `sh -c script` in the namespace at the mount with env added
-// to crashcheck's environment, and returns its exit status, note and
-// combined output (the first 4 KiB).
-func (r *runner) shell(script string, env []string) (int, string, []byte) {
+// shellIn runs `sh -c script` in ns at the mount with env added to
+// crashcheck's environment, and returns its exit status, note and
+// combined output (the first 4 KiB). It is killed after --check-timeout.
+func (r *runner) shellIn(ns *namespace, script string, env []string) (int, string, []byte) {
 	req := nsRequest{Argv: []string{"/bin/sh", "-c", script}, Env: append(r.cfg.user.env(os.Environ()), env...),
-		Dir: r.dir, Capture: true, Timeout: r.cfg.timeout, Cred: r.cfg.user}
-	rep, err := r.inNamespace(req, nil, nil)
+		Dir: r.dir, Capture: true, Timeout: r.cfg.checkTimeout, Cred: r.cfg.user}
+	rep, err := r.runIn(ns, req, nil, nil)
 	switch {
 	case err != nil:
 		return -1, "not finished: " + err.Error(), nil
@@ -95,7 +104,6 @@ func (r *runner) shell(script string, env []string) (int, string, []byte) {
 		if r.setupErr == "" {
 			r.setupErr = describeUnmounted(fmt.Sprintf("sh -c %q", script), rep.Unmounted)
 		}
-		ns := r.ns
 		r.mu.Unlock()
 		ns.kill() // no further check can run
 	}

@@ -46,6 +46,7 @@ type runner struct {
 	warned          map[string]bool // commands warned of writes outside the mounts
 	hist            *faultfs.History
 	tmp             string // crashcheck's own temp directory (the acks file), outside the mounts
+	prog            *runProgress
 }
 
 // run does the whole run and returns crashcheck's exit status. Whatever
@@ -165,6 +166,8 @@ func (r *runner) run() (code int) {
 		return r.interruptedExit()
 	}
 
+	r.prog = r.startProgress()
+	defer r.prog.end()
 	r.runCommand()
 	if r.wasInterrupted() {
 		return r.interruptedExit()
@@ -190,6 +193,7 @@ func (r *runner) run() (code int) {
 		return r.setupError("%s", r.setupErr)
 	}
 	r.unmount()
+	r.prog.end()
 	return r.report(rep)
 }
 
