@@ -41,7 +41,7 @@ func (r *runner) runCommand() {
 	case rep.NotStart != "":
 		r.setupErr = fmt.Sprintf("COMMAND %s did not start: %s", r.command[0], rep.NotStart)
 		if r.cfg.user != nil && strings.Contains(rep.NotStart, "permission denied") {
-			r.setupErr += fmt.Sprintf(" (as --user %d: it needs search permission on every directory of %s, and execute permission on COMMAND)", r.cfg.user.Uid, r.dir)
+			r.setupErr += fmt.Sprintf(" (as -user %d: it needs search permission on every directory of %s, and execute permission on COMMAND)", r.cfg.user.Uid, r.dir)
 		}
 		return
 	case len(rep.Unmounted) > 0:
@@ -50,7 +50,7 @@ func (r *runner) runCommand() {
 	}
 	r.warnOutside("COMMAND", rep.Outside)
 	if rep.Server != "" {
-		fmt.Fprintf(r.stderr, "crashcheck run: warning: the --start server %s\n", rep.Server)
+		fmt.Fprintf(r.stderr, "crashcheck run: warning: the -start server %s\n", rep.Server)
 	}
 	r.commandExit, r.commandNote = rep.Exit, rep.Note
 	r.commandExitedOK = rep.Exit == 0 && rep.Note == ""
@@ -125,7 +125,7 @@ func (r *runner) warnOutside(who string, paths []string) {
 		return
 	}
 	r.warned[who] = true
-	fmt.Fprintf(r.stderr, "crashcheck run: warning: %s wrote outside the test's mounts (on the host, not crash-tested; --isolate refuses it): %s\n",
+	fmt.Fprintf(r.stderr, "crashcheck run: warning: %s wrote outside the test's mounts (on the host, not crash-tested; -isolate refuses it): %s\n",
 		who, strings.Join(paths, " "))
 }
 

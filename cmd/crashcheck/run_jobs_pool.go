@@ -32,7 +32,7 @@ func (r *runner) prejudge(hist *faultfs.History, runErr error, cache *verdictCac
 	for i := 1; i < r.cfg.jobs; i++ {
 		m, err := r.startCheckMount(i)
 		if err != nil {
-			fmt.Fprintf(r.stderr, "crashcheck run: warning: --jobs: mount %d of %d: %v; checking on %d\n", i+1, r.cfg.jobs, err, len(mounts))
+			fmt.Fprintf(r.stderr, "crashcheck run: warning: -jobs: mount %d of %d: %v; checking on %d\n", i+1, r.cfg.jobs, err, len(mounts))
 			break
 		}
 		mounts = append(mounts, m)

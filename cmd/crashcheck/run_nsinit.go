@@ -215,7 +215,7 @@ func nsMount(paths []string) ([]int, error) {
 func nsIsolate() error {
 	ro := &unix.MountAttr{Attr_set: unix.MOUNT_ATTR_RDONLY}
 	if err := unix.MountSetattr(-1, "/", unix.AT_RECURSIVE, ro); err != nil {
-		return fmt.Errorf("--isolate: making / read-only: %w", err)
+		return fmt.Errorf("-isolate: making / read-only: %w", err)
 	}
 	rw := &unix.MountAttr{Attr_clr: unix.MOUNT_ATTR_RDONLY}
 	for _, p := range []string{"/dev", "/proc", "/sys"} {

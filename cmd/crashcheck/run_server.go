@@ -34,7 +34,7 @@ func startServer(req nsRequest, attr *os.ProcAttr, start func([]string, *os.Proc
 	sattr.Files = []*os.File{attr.Files[0], os.Stdout, os.Stderr}
 	pid, err := start([]string{"/bin/sh", "-c", req.Start}, &sattr)
 	if err != nil {
-		return nil, fmt.Sprintf("--start did not start: %v", err)
+		return nil, fmt.Sprintf("-start did not start: %v", err)
 	}
 	srv := &nsServer{pid: pid}
 	if req.Ready == "" {
@@ -47,13 +47,13 @@ func startServer(req nsRequest, attr *os.ProcAttr, start func([]string, *os.Proc
 		ok, err := srv.poll(&rattr, req.Ready)
 		switch {
 		case err != nil:
-			return nil, fmt.Sprintf("--ready did not start: %v", err)
+			return nil, fmt.Sprintf("-ready did not start: %v", err)
 		case ok:
 			return srv, ""
 		case srv.gone:
-			return nil, fmt.Sprintf("the --start server %s before --ready succeeded", describeWait(srv.ws))
+			return nil, fmt.Sprintf("the -start server %s before -ready succeeded", describeWait(srv.ws))
 		case time.Now().After(deadline):
-			return nil, fmt.Sprintf("the --start server was not ready after %v (--ready-timeout): --ready kept failing", req.ReadyTimeout)
+			return nil, fmt.Sprintf("the -start server was not ready after %v (-ready-timeout): -ready kept failing", req.ReadyTimeout)
 		}
 		time.Sleep(readyPoll)
 	}
@@ -115,7 +115,7 @@ func (s *nsServer) stop(grace time.Duration) string {
 		time.Sleep(5 * time.Millisecond)
 	}
 	syscall.Kill(-s.pid, syscall.SIGKILL)
-	return fmt.Sprintf("still running %v after SIGTERM (--stop-timeout); killed", grace)
+	return fmt.Sprintf("still running %v after SIGTERM (-stop-timeout); killed", grace)
 }
 
 // describeWait says how a process ended: "exited 1", "was killed by ...".

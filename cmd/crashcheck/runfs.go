@@ -195,7 +195,7 @@ func (k *kernelRun) inspector() func(string, blockdev.State) string {
 			if k.exitedOK() && st.AfterExit {
 				after = "1"
 			}
-			ctx, cancel := context.WithTimeout(context.Background(), k.cfg.timeout)
+			ctx, cancel := context.WithTimeout(context.Background(), k.cfg.checkTimeout)
 			cmd := exec.CommandContext(ctx, "/bin/sh", "-c", c)
 			cmd.Dir = dir
 			cmd.Env = append(os.Environ(), "CRASHCHECK_DIR="+dir, "CRASHCHECK_AFTER_EXIT="+after,
@@ -211,7 +211,7 @@ func (k *kernelRun) inspector() func(string, blockdev.State) string {
 			var ee *exec.ExitError
 			switch {
 			case ctx.Err() != nil:
-				note = fmt.Sprintf("timed out after %v; killed with its process group", k.cfg.timeout)
+				note = fmt.Sprintf("timed out after %v; killed with its process group", k.cfg.checkTimeout)
 			case errors.As(err, &ee) && ee.ExitCode() >= 0:
 				exit = ee.ExitCode()
 			default:
