@@ -19,8 +19,9 @@ type injectFile struct {
 }
 
 var (
-	_ File       = (*injectFile)(nil)
-	_ Datasyncer = (*injectFile)(nil)
+	_ File             = (*injectFile)(nil)
+	_ Datasyncer       = (*injectFile)(nil)
+	_ DescriptorCloser = (*injectFile)(nil)
 )
 
 // Name implements File.Name; it is not an op.
@@ -173,6 +174,18 @@ func (f *injectFile) Close() error {
 	}
 	i.done(i.end(&op, err))
 	return err
+}
+
+// CloseDescriptor implements DescriptorCloser: an OpClose, passed on to
+// the wrapped file if it is a DescriptorCloser, nothing otherwise. A fault
+// injected here fails it without passing it on; the file stays open.
+func (f *injectFile) CloseDescriptor() error {
+	return f.simple(Op{Kind: OpClose}, "close", func() (int64, error) {
+		if dc, ok := f.f.(DescriptorCloser); ok {
+			return 0, dc.CloseDescriptor()
+		}
+		return 0, nil
+	})
 }
 
 // Sync implements File.Sync: an OpSyncDir on a directory, OpSync otherwise.

@@ -41,8 +41,9 @@ func TestRunReportsLikeCheck(t *testing.T) {
 	}
 
 	// Library mode: the same operations the FUSE server records for the
-	// shell's redirect (OPEN, then SETATTR size=0 on its handle, WRITE,
-	// RELEASE).
+	// shell's redirect (OPEN, then SETATTR size=0 on its handle, FLUSH of
+	// the descriptor the shell dup2s onto stdout and closes, WRITE, FLUSH
+	// and RELEASE at exit).
 	spec := scenarios.Spec{
 		Name: "printf new > f",
 		Setup: func(fsys faultfs.FS) error {
@@ -54,6 +55,10 @@ func TestRunReportsLikeCheck(t *testing.T) {
 				return err
 			}
 			if err := f.Truncate(0); err != nil {
+				f.Close()
+				return err
+			}
+			if err := f.(faultfs.DescriptorCloser).CloseDescriptor(); err != nil {
 				f.Close()
 				return err
 			}

@@ -74,19 +74,34 @@ func (h *handle) Write(ctx context.Context, data []byte, off int64) (uint32, sys
 	return uint32(n), 0
 }
 
-// Flush implements gofs.FileFlusher: close(2) of one descriptor. Nothing
-// is buffered here, so there is nothing to do; the FS's File is closed on
-// RELEASE, when the last descriptor goes.
-func (h *handle) Flush(ctx context.Context) syscall.Errno { return 0 }
+// Flush implements gofs.FileFlusher: close(2) of one descriptor, sent
+// while close(2) waits, so in program order. On a [faultfs.DescriptorCloser]
+// it is CloseDescriptor, which records the close and keeps the file open
+// for the other descriptors (dup, fork) and for pages of a shared mmap
+// written back later; on any other File there is nothing to do, and the
+// close is the File's Close at RELEASE.
+func (h *handle) Flush(ctx context.Context) syscall.Errno {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if dc, ok := h.f.(faultfs.DescriptorCloser); ok {
+		return errnoOf(dc.CloseDescriptor())
+	}
+	return 0
+}
 
-// Release implements gofs.FileReleaser.
+// Release implements gofs.FileReleaser: the last descriptor is gone and
+// the kernel has written back what it held, so the FS's File is closed
+// (after a Flush, that records a close only if it was written since).
+// The server counts the file open until Close has returned, so that
+// [Server.WaitClosed] waits for what Close logs.
 func (h *handle) Release(ctx context.Context) syscall.Errno {
+	h.mu.Lock()
+	err := h.f.Close()
+	h.mu.Unlock()
 	if h.onRelease != nil {
 		h.onRelease()
 	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return errnoOf(h.f.Close())
+	return errnoOf(err)
 }
 
 func (h *handle) sync(datasync bool) syscall.Errno {

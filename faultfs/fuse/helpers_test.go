@@ -99,7 +99,8 @@ func (r *recorder) log(format string, args ...any) {
 
 // wait waits up to a second for n ops to be logged and returns them all,
 // forgetting them: the kernel sends RELEASE, which closes the FS's file,
-// after close(2) has returned.
+// after close(2) has returned, and a close logged at release (a write after
+// the last FLUSH) comes late.
 func (r *recorder) wait(n int) []string {
 	for deadline := time.Now().Add(time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
 		r.mu.Lock()
@@ -131,7 +132,8 @@ func (r *recorder) OpenFile(name string, flag int, perm fs.FileMode) (faultfs.Fi
 	if err != nil {
 		return nil, err
 	}
-	return &recFile{File: f, r: r, name: name, quiet: flag&(os.O_WRONLY|os.O_RDWR|os.O_CREATE) == 0}, nil
+	quiet := flag&(os.O_WRONLY|os.O_RDWR|os.O_CREATE) == 0
+	return &recFile{File: f, r: r, name: name, quiet: quiet, owed: !quiet}, nil
 }
 
 func (r *recorder) Rename(oldpath, newpath string) error {
@@ -200,21 +202,29 @@ func (r *recorder) RenameNoReplace(oldpath, newpath string) error {
 	return err
 }
 
+// recFile logs the close of a file opened for writing once, at the first
+// CloseDescriptor (FLUSH) or Close (RELEASE), and again only after a write
+// or truncation since: the rule of faultfs.DescriptorCloser.
 type recFile struct {
 	faultfs.File
 	r     *recorder
 	name  string
 	quiet bool // opened read-only: its close is not logged
+	owed  bool // a close is to be logged
 }
+
+var _ faultfs.DescriptorCloser = (*recFile)(nil)
 
 func (f *recFile) WriteAt(p []byte, off int64) (int, error) {
 	n, err := f.File.WriteAt(p, off)
+	f.owed = true
 	f.r.log("write %s off=%d len=%d = %s", f.name, off, len(p), faultfs.ErrString(err))
 	return n, err
 }
 
 func (f *recFile) Write(p []byte) (int, error) {
 	n, err := f.File.Write(p)
+	f.owed = true
 	f.r.log("write %s len=%d = %s", f.name, len(p), faultfs.ErrString(err))
 	return n, err
 }
@@ -233,6 +243,7 @@ func (f *recFile) Datasync() error {
 
 func (f *recFile) Truncate(size int64) error {
 	err := f.File.Truncate(size)
+	f.owed = true
 	f.r.log("truncate %s size=%d = %s", f.name, size, faultfs.ErrString(err))
 	return err
 }
@@ -251,8 +262,18 @@ func (f *recFile) Chown(uid, gid int) error {
 
 func (f *recFile) Close() error {
 	err := f.File.Close()
-	if !f.quiet {
+	f.logClose(err)
+	return err
+}
+
+func (f *recFile) CloseDescriptor() error {
+	f.logClose(nil)
+	return nil
+}
+
+func (f *recFile) logClose(err error) {
+	if f.owed {
+		f.owed = false
 		f.r.log("close %s = %s", f.name, faultfs.ErrString(err))
 	}
-	return err
 }

@@ -8,6 +8,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/crashcheck/crashcheck/faultfs"
 )
 
 // The ops a program makes arrive at the FS one for one, in program order,
@@ -51,7 +54,10 @@ os.close(d)
 }
 
 // A shell's > redirect onto an existing file is an open, then a truncate
-// (the kernel sends O_TRUNC as a size change), then the write.
+// (the kernel sends O_TRUNC as a size change), then the write. The shell
+// opens the file, dup2s it onto standard output and closes the descriptor
+// it opened: that close(2) follows the truncation, so it is recorded, and
+// the exit's close of standard output follows the write.
 func TestRedirectTruncatesThenWrites(t *testing.T) {
 	root, dir := hostDir(t)
 	if err := os.WriteFile(filepath.Join(dir, "f"), []byte("old content\n"), 0o644); err != nil {
@@ -63,6 +69,7 @@ func TestRedirectTruncatesThenWrites(t *testing.T) {
 	want := []string{
 		"open f O_WRONLY = ok",
 		"truncate f size=0 = ok",
+		"close f = ok",
 		"write f off=0 len=4 = ok",
 		"close f = ok",
 	}
@@ -115,5 +122,54 @@ os.close(fd)
 	}
 	if got := rec.wait(len(want)); !slices.Equal(got, want) {
 		t.Errorf("ops:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// Descriptors that share one open file (dup) send a FLUSH each and one
+// RELEASE: a close is recorded where the program closes a descriptor after
+// writing through the file, and only there, so the trace is the same on
+// every run and the rename comes after the closes.
+func TestDupedDescriptorsCloseInProgramOrder(t *testing.T) {
+	requireExec(t, "python3")
+	m := faultfs.NewMem(faultfs.WithUmask(0))
+	s := mount(t, m, Options{})
+	run(t, s.Dir(), "python3", "-c", `
+import os
+fd = os.open("f", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+os.write(fd, b"one")
+fd2 = os.dup(fd)
+os.close(fd)
+os.write(fd2, b"two")
+os.close(fd2)
+fd = os.open("g", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+os.write(fd, b"three")
+fd2 = os.dup(fd)
+os.close(fd)
+os.close(fd2)
+os.rename("f", "h")
+`)
+	if !s.WaitClosed(time.Second) {
+		t.Fatal("files still open a second after the program exited")
+	}
+	var got []string
+	for _, o := range m.Log() {
+		got = append(got, o.String())
+	}
+	want := []string{
+		"#0 create f 0644 = ok",
+		"#1 write f off=0 len=3 = ok",
+		"#2 close f = ok", // the first close(2): written since the open
+		"#3 write f off=3 len=3 = ok",
+		"#4 close f = ok", // the second: written since the first
+		"#5 create g 0644 = ok",
+		"#6 write g off=0 len=5 = ok",
+		"#7 close g = ok", // the second close(2) of g follows no write
+		"#8 rename f -> h = ok",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("Mem's log:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if b, err := faultfs.ReadFile(m, "h"); err != nil || string(b) != "onetwo" {
+		t.Errorf("h holds %q, %v", b, err)
 	}
 }
