@@ -12,6 +12,7 @@ tools=(
 	python3:python3 sqlite3:sqlite3 setfacl:acl
 	mkfs.xfs:xfsprogs mkfs.btrfs:btrfs-progs
 	redis-server:redis-server git:git rsync:rsync vim:vim-nox
+	pg_ctlcluster:postgresql psql:postgresql-client setpriv:util-linux
 )
 need=()
 for entry in "${tools[@]}"; do

@@ -151,7 +151,13 @@ func (n *node) Setattr(ctx context.Context, f gofs.FileHandle, in *fuse.SetAttrI
 	h, _ := f.(*handle)
 	p, havePath := n.path()
 	if h == nil && !havePath {
-		return syscall.ENOENT
+		// fchmod and fchown of an unlinked file arrive without their
+		// handle (the kernel names one only with a size change): use a
+		// handle open for writing through n, if there is one.
+		if h = n.openWritable(); h == nil {
+			return syscall.ENOENT
+		}
+		f = h
 	}
 	if errno := n.mayChange(ctx, h, in); errno != 0 {
 		return errno

@@ -1,12 +1,13 @@
 //go:build linux
 
-package faultfs
+package conformance
 
 import (
 	"io"
 	"io/fs"
 	"os"
 	"strings"
+	"syscall"
 )
 
 const (
@@ -17,12 +18,15 @@ const (
 	excl   = os.O_EXCL
 	trunc  = os.O_TRUNC
 	appnd  = os.O_APPEND
+
+	oNOFOLLOW  = syscall.O_NOFOLLOW
+	oDIRECTORY = syscall.O_DIRECTORY
 )
 
-// confCases are the behaviours Mem must share with Linux. Every case ends
-// with a listing of the tree (added by runConf).
-var confCases = []confCase{
-	{name: "create", run: func(e *confEnv) {
+// Cases are the behaviours Mem must share with Linux. Every case ends
+// with a listing of the tree (added by Run).
+var Cases = []Case{
+	{Name: "create", Run: func(e *Env) {
 		f := e.open("a", rdwr|creat|trunc, 0o666)
 		e.write(f, "hello")
 		e.fstat(f)
@@ -34,7 +38,7 @@ var confCases = []confCase{
 		e.open("missing/x", wronly|creat, 0o644)
 		e.open("missing", rdonly, 0)
 	}},
-	{name: "empty names", osOnly: true, run: func(e *confEnv) {
+	{Name: "empty names", OSOnly: true, Run: func(e *Env) {
 		// Root refuses an empty name with an error of its own.
 		e.writeFile("a", "a")
 		e.open("", rdonly, 0)
@@ -54,7 +58,7 @@ var confCases = []confCase{
 		e.chmod("", 0o644)
 		e.readDir("")
 	}},
-	{name: "exclusive create", run: func(e *confEnv) {
+	{Name: "exclusive create", Run: func(e *Env) {
 		e.writeFile("a", "old")
 		e.open("a", rdwr|creat|excl, 0o644)
 		f := e.open("b", rdwr|creat|excl, 0o644)
@@ -64,13 +68,13 @@ var confCases = []confCase{
 		e.open("d", rdonly|creat|excl, 0o644)
 		e.readFile("a")
 	}},
-	{name: "exclusive create on symlink", run: func(e *confEnv) {
+	{Name: "exclusive create on symlink", Run: func(e *Env) {
 		e.writeFile("a", "target")
 		e.symlink("a", "l")
 		e.open("l", wronly|creat|excl, 0o644)
 		e.readFile("l")
 	}},
-	{name: "create through dangling symlink", run: func(e *confEnv) {
+	{Name: "create through dangling symlink", Run: func(e *Env) {
 		e.symlink("missing", "l")
 		e.open("l", wronly|creat|excl, 0o644)
 		e.stat("l")
@@ -82,7 +86,7 @@ var confCases = []confCase{
 		e.symlink("nodir/x", "l2")
 		e.open("l2", wronly|creat, 0o644)
 	}},
-	{name: "O_TRUNC", run: func(e *confEnv) {
+	{Name: "O_TRUNC", Run: func(e *Env) {
 		e.writeFile("a", "hello world")
 		f := e.open("a", wronly|trunc, 0)
 		e.fstat(f)
@@ -97,7 +101,7 @@ var confCases = []confCase{
 		e.open("d", rdonly|trunc, 0)
 		e.open("d", wronly|trunc, 0)
 	}},
-	{name: "O_APPEND", run: func(e *confEnv) {
+	{Name: "O_APPEND", Run: func(e *Env) {
 		e.writeFile("a", "abc")
 		f := e.open("a", wronly|appnd, 0)
 		e.seek(f, 0, io.SeekStart)
@@ -116,7 +120,7 @@ var confCases = []confCase{
 	}},
 	// os.Root follows a symbolic link at the last component even under
 	// O_NOFOLLOW: compare with OS only.
-	{name: "O_NOFOLLOW", osOnly: true, run: func(e *confEnv) {
+	{Name: "O_NOFOLLOW", OSOnly: true, Run: func(e *Env) {
 		e.writeFile("a", "data")
 		e.symlink("a", "l")
 		e.open("l", rdonly|oNOFOLLOW, 0)
@@ -131,7 +135,7 @@ var confCases = []confCase{
 		e.close(f)
 		e.open("ld", rdonly|oNOFOLLOW, 0)
 	}},
-	{name: "O_DIRECTORY", osOnly: true, run: func(e *confEnv) {
+	{Name: "O_DIRECTORY", OSOnly: true, Run: func(e *Env) {
 		e.writeFile("a", "data")
 		e.mkdir("d", 0o755)
 		e.open("a", rdonly|oDIRECTORY, 0)
@@ -144,7 +148,7 @@ var confCases = []confCase{
 		e.open("new", rdwr|creat|oDIRECTORY, 0o644)
 		e.stat("new")
 	}},
-	{name: "open a directory for writing", run: func(e *confEnv) {
+	{Name: "open a directory for writing", Run: func(e *Env) {
 		e.mkdir("d", 0o755)
 		e.open("d", wronly, 0)
 		e.open("d", rdwr, 0)
@@ -159,7 +163,7 @@ var confCases = []confCase{
 		e.fstat(f)
 		e.close(f)
 	}},
-	{name: "a file as a directory", run: func(e *confEnv) {
+	{Name: "a file as a directory", Run: func(e *Env) {
 		e.writeFile("f", "data")
 		e.open("f/x", rdonly, 0)
 		e.open("f/x", wronly|creat, 0o644)
@@ -180,7 +184,7 @@ var confCases = []confCase{
 		e.stat("lf/x")
 		e.stat("lf/.")
 	}},
-	{name: "trailing slash", run: func(e *confEnv) {
+	{Name: "trailing slash", Run: func(e *Env) {
 		e.writeFile("f", "data")
 		e.mkdir("d", 0o755)
 		e.open("f/", rdonly, 0)
@@ -209,7 +213,7 @@ var confCases = []confCase{
 		e.stat("lg")
 	}},
 	// os.Root answers ENOENT here, where Linux says EISDIR.
-	{name: "create with a trailing slash", osOnly: true, run: func(e *confEnv) {
+	{Name: "create with a trailing slash", OSOnly: true, Run: func(e *Env) {
 		e.writeFile("f", "data")
 		e.open("new/", wronly|creat, 0o644)
 		e.open("f/", wronly|creat, 0o644)
@@ -222,7 +226,7 @@ var confCases = []confCase{
 		e.link("f", "lf/")
 	}},
 	// os.Root resolves ".." itself and differs on names ending in it.
-	{name: "dot and dotdot", osOnly: true, run: func(e *confEnv) {
+	{Name: "dot and dotdot", OSOnly: true, Run: func(e *Env) {
 		e.mkdir("d", 0o755)
 		e.mkdir("d/s", 0o755)
 		e.writeFile("d/s/f", "deep")
@@ -246,7 +250,7 @@ var confCases = []confCase{
 		e.symlink("t", "d/..")
 		e.readDir("d/s/..")
 	}},
-	{name: "rename over a file", run: func(e *confEnv) {
+	{Name: "rename over a file", Run: func(e *Env) {
 		e.writeFile("a", "new")
 		e.writeFile("b", "old")
 		f := e.open("b", rdonly, 0)
@@ -262,7 +266,7 @@ var confCases = []confCase{
 		e.readlink("m")
 		e.readFile("m")
 	}},
-	{name: "rename file over dir", run: func(e *confEnv) {
+	{Name: "rename file over dir", Run: func(e *Env) {
 		e.writeFile("f", "data")
 		e.mkdir("d", 0o755)
 		e.rename("f", "d")
@@ -270,14 +274,14 @@ var confCases = []confCase{
 		e.writeFile("full/x", "x")
 		e.rename("f", "full")
 	}},
-	{name: "rename dir over file", run: func(e *confEnv) {
+	{Name: "rename dir over file", Run: func(e *Env) {
 		e.writeFile("f", "data")
 		e.mkdir("d", 0o755)
 		e.rename("d", "f")
 		e.symlink("d", "ld")
 		e.rename("d", "ld")
 	}},
-	{name: "rename dir over dirs", run: func(e *confEnv) {
+	{Name: "rename dir over dirs", Run: func(e *Env) {
 		e.mkdir("a", 0o755)
 		e.writeFile("a/x", "x")
 		e.mkdir("full", 0o755)
@@ -291,7 +295,7 @@ var confCases = []confCase{
 		e.rename("empty", "p/q")
 		e.stat("p")
 	}},
-	{name: "rename dir into itself", run: func(e *confEnv) {
+	{Name: "rename dir into itself", Run: func(e *Env) {
 		e.mkdir("d", 0o755)
 		e.mkdir("d/s", 0o755)
 		e.rename("d", "d/s/x")
@@ -304,7 +308,7 @@ var confCases = []confCase{
 		e.rename("d/s", "x")
 		e.rename("x", "d/s")
 	}},
-	{name: "rename directories between parents", run: func(e *confEnv) {
+	{Name: "rename directories between parents", Run: func(e *Env) {
 		e.mkdir("a", 0o755)
 		e.mkdir("a/s", 0o755)
 		e.writeFile("a/s/f", "moved with its dir")
@@ -323,20 +327,20 @@ var confCases = []confCase{
 		e.link("lb2/t/f", "lb2/g")
 		e.stat("b/g")
 	}},
-	{name: "rename onto a hard link of itself", run: func(e *confEnv) {
+	{Name: "rename onto a hard link of itself", Run: func(e *Env) {
 		e.writeFile("a", "one inode")
 		e.link("a", "b")
 		e.rename("a", "b")
 		e.stat("a")
 		e.stat("b")
 	}},
-	{name: "rename missing", run: func(e *confEnv) {
+	{Name: "rename missing", Run: func(e *Env) {
 		e.rename("missing", "b")
 		e.writeFile("a", "a")
 		e.rename("a", "nodir/b")
 		e.rename("nodir/a", "b")
 	}},
-	{name: "unlink an open file", run: func(e *confEnv) {
+	{Name: "unlink an open file", Run: func(e *Env) {
 		e.writeFile("a", "hello")
 		f := e.open("a", rdwr, 0)
 		e.remove("a")
@@ -355,7 +359,7 @@ var confCases = []confCase{
 		e.close(f)
 		e.readFile("a")
 	}},
-	{name: "remove", run: func(e *confEnv) {
+	{Name: "remove", Run: func(e *Env) {
 		e.mkdir("d", 0o755)
 		e.writeFile("d/f", "x")
 		e.remove("d")
@@ -371,13 +375,13 @@ var confCases = []confCase{
 		e.symlink("missing", "dl")
 		e.remove("dl")
 	}},
-	{name: "remove the working directory entries", osOnly: true, run: func(e *confEnv) {
+	{Name: "remove the working directory entries", OSOnly: true, Run: func(e *Env) {
 		e.mkdir("d", 0o755)
 		e.remove("d/.")
 		e.remove("d/..")
 		e.remove(".")
 	}},
-	{name: "mkdir", run: func(e *confEnv) {
+	{Name: "mkdir", Run: func(e *Env) {
 		e.mkdir("d", 0o755)
 		e.mkdir("d", 0o755)
 		e.writeFile("f", "x")
@@ -388,7 +392,7 @@ var confCases = []confCase{
 		e.mkdir("d/x", 0o700)
 		e.stat("d")
 	}},
-	{name: "MkdirAll", run: func(e *confEnv) {
+	{Name: "MkdirAll", Run: func(e *Env) {
 		e.mkdirAll("a/b/c", 0o755)
 		e.mkdirAll("a/b/c", 0o755)
 		e.mkdirAll("a/b", 0o700)
@@ -398,7 +402,7 @@ var confCases = []confCase{
 		e.stat("a/b/w")
 	}},
 	// os.Root's MkdirAll answers EEXIST where os.MkdirAll says ENOTDIR.
-	{name: "MkdirAll over a file", osOnly: true, run: func(e *confEnv) {
+	{Name: "MkdirAll over a file", OSOnly: true, Run: func(e *Env) {
 		e.mkdirAll("a", 0o755)
 		e.writeFile("f", "x")
 		e.mkdirAll("f", 0o755)
@@ -412,7 +416,7 @@ var confCases = []confCase{
 		e.mkdirAll("loop/x", 0o755)
 		e.mkdirAll("loop", 0o755)
 	}},
-	{name: "symlink loops", run: func(e *confEnv) {
+	{Name: "symlink loops", Run: func(e *Env) {
 		e.symlink("b", "a")
 		e.symlink("a", "b")
 		e.symlink("self", "self")
@@ -431,7 +435,7 @@ var confCases = []confCase{
 		e.readDir("a")
 	}},
 	// os.Root counts links with a limit of its own.
-	{name: "symlink chains", osOnly: true, run: func(e *confEnv) {
+	{Name: "symlink chains", OSOnly: true, Run: func(e *Env) {
 		e.writeFile("f", "end")
 		prev := "f"
 		for i := range 44 {
@@ -454,7 +458,7 @@ var confCases = []confCase{
 			e.fsys.Remove(e.p("l" + strings.Repeat("x", i)))
 		}
 	}},
-	{name: "relative symlinks", run: func(e *confEnv) {
+	{Name: "relative symlinks", Run: func(e *Env) {
 		e.mkdir("d", 0o755)
 		e.mkdir("d/s", 0o755)
 		e.writeFile("d/f", "in d")
@@ -477,7 +481,7 @@ var confCases = []confCase{
 		e.rename("ls/new", "lls/renamed")
 		e.readDir("lls")
 	}},
-	{name: "absolute symlinks", osOnly: true, run: func(e *confEnv) {
+	{Name: "absolute symlinks", OSOnly: true, Run: func(e *Env) {
 		e.mkdir("d", 0o755)
 		e.writeFile("d/f", "in d")
 		e.symlink(e.absName("d/f"), "lf")
@@ -490,7 +494,7 @@ var confCases = []confCase{
 		e.writeFile("ld/g", "via abs")
 		e.readFile("d/g")
 	}},
-	{name: "readlink", run: func(e *confEnv) {
+	{Name: "readlink", Run: func(e *Env) {
 		e.writeFile("f", "x")
 		e.mkdir("d", 0o755)
 		e.readlink("f")
@@ -502,7 +506,7 @@ var confCases = []confCase{
 		e.symlink("ld", "lld")
 		e.readlink("lld")
 	}},
-	{name: "symlink", run: func(e *confEnv) {
+	{Name: "symlink", Run: func(e *Env) {
 		e.writeFile("f", "x")
 		e.symlink("anything", "f")
 		e.symlink("", "empty")
@@ -511,7 +515,7 @@ var confCases = []confCase{
 		e.symlink("u", "l")
 		e.lstat("l")
 	}},
-	{name: "hard links", run: func(e *confEnv) {
+	{Name: "hard links", Run: func(e *Env) {
 		e.writeFile("a", "shared")
 		e.link("a", "b")
 		e.stat("a")
@@ -533,7 +537,7 @@ var confCases = []confCase{
 		e.lstat("l2")
 		e.readlink("l2")
 	}},
-	{name: "permission bits through umask", run: func(e *confEnv) {
+	{Name: "permission bits through umask", Run: func(e *Env) {
 		f := e.open("a", wronly|creat, 0o777)
 		e.close(f)
 		f = e.open("b", wronly|creat, 0o666)
@@ -547,7 +551,7 @@ var confCases = []confCase{
 		f = e.open("a", wronly|creat, 0o600)
 		e.close(f)
 	}},
-	{name: "chmod", run: func(e *confEnv) {
+	{Name: "chmod", Run: func(e *Env) {
 		e.writeFile("a", "x")
 		e.chmod("a", 0o600)
 		e.stat("a")
@@ -572,7 +576,7 @@ var confCases = []confCase{
 		e.fchmod(f, 0o644)
 	}},
 	// os.Root refuses modes with special bits.
-	{name: "special bits at creation", osOnly: true, run: func(e *confEnv) {
+	{Name: "special bits at creation", OSOnly: true, Run: func(e *Env) {
 		f := e.open("suid", wronly|creat, fs.ModeSetuid|fs.ModeSetgid|0o755)
 		e.close(f)
 		f = e.open("sticky", wronly|creat, fs.ModeSticky|0o644)
@@ -581,7 +585,7 @@ var confCases = []confCase{
 		e.mkdir("dsgid", fs.ModeSetgid|0o755)
 		e.mkdir("dsuid", fs.ModeSetuid|0o755)
 	}},
-	{name: "setgid directory", root: true, run: func(e *confEnv) {
+	{Name: "setgid directory", Root: true, Run: func(e *Env) {
 		e.mkdir("d", 0o755)
 		e.chown("d", 0, 4242)
 		e.chmod("d", fs.ModeSetgid|0o775)
@@ -591,7 +595,7 @@ var confCases = []confCase{
 		e.mkdir("d/s/t", 0o700)
 		e.symlink("x", "d/l")
 	}},
-	{name: "chown", root: true, run: func(e *confEnv) {
+	{Name: "chown", Root: true, Run: func(e *Env) {
 		e.writeFile("a", "x")
 		e.chown("a", 1000, 2000)
 		e.stat("a")
@@ -612,7 +616,7 @@ var confCases = []confCase{
 		e.mkdir("d", 0o755)
 		e.chown("d", 7, 8)
 	}},
-	{name: "chown clears set-id bits", root: true, run: func(e *confEnv) {
+	{Name: "chown clears set-id bits", Root: true, Run: func(e *Env) {
 		e.writeFile("a", "x")
 		e.chmod("a", fs.ModeSetuid|fs.ModeSetgid|0o755)
 		e.chown("a", 1000, 1000)
@@ -626,7 +630,7 @@ var confCases = []confCase{
 		e.chown("d", 1000, 1000)
 		e.stat("d")
 	}},
-	{name: "Truncate", run: func(e *confEnv) {
+	{Name: "Truncate", Run: func(e *Env) {
 		e.writeFile("a", "abcdef")
 		f := e.open("a", rdwr, 0)
 		e.truncate(f, 3)
@@ -640,7 +644,7 @@ var confCases = []confCase{
 		e.close(f)
 		e.readFile("a")
 	}},
-	{name: "WriteAt past EOF", run: func(e *confEnv) {
+	{Name: "WriteAt past EOF", Run: func(e *Env) {
 		f := e.open("a", rdwr|creat, 0o644)
 		e.write(f, "ab")
 		e.writeAt(f, "z", 10)
@@ -652,7 +656,7 @@ var confCases = []confCase{
 		e.close(f)
 		e.readFile("a")
 	}},
-	{name: "ReadAt at EOF", run: func(e *confEnv) {
+	{Name: "ReadAt at EOF", Run: func(e *Env) {
 		e.writeFile("a", "hello")
 		f := e.open("a", rdonly, 0)
 		e.readAt(f, 5, 0)
@@ -667,7 +671,7 @@ var confCases = []confCase{
 		e.read(f, 0)
 		e.close(f)
 	}},
-	{name: "access mode", run: func(e *confEnv) {
+	{Name: "access mode", Run: func(e *Env) {
 		e.writeFile("a", "hello")
 		w := e.open("a", wronly, 0)
 		e.read(w, 3)
@@ -681,7 +685,7 @@ var confCases = []confCase{
 		e.read(r, 10)
 		e.close(r)
 	}},
-	{name: "closed file", run: func(e *confEnv) {
+	{Name: "closed file", Run: func(e *Env) {
 		e.writeFile("a", "hello")
 		f := e.open("a", rdwr, 0)
 		e.close(f)
@@ -702,7 +706,7 @@ var confCases = []confCase{
 		e.writeAt(f, "x", 0)
 		e.readFile("a")
 	}},
-	{name: "Seek", run: func(e *confEnv) {
+	{Name: "Seek", Run: func(e *Env) {
 		e.writeFile("a", "0123456789")
 		f := e.open("a", rdwr, 0)
 		e.seek(f, 3, io.SeekStart)
@@ -728,7 +732,7 @@ var confCases = []confCase{
 		e.close(f)
 		e.readFile("a")
 	}},
-	{name: "ReadDir", run: func(e *confEnv) {
+	{Name: "ReadDir", Run: func(e *Env) {
 		e.mkdir("d", 0o755)
 		for _, n := range []string{"zeta", "Alpha", "beta", "_x", "10", "9"} {
 			e.writeFile("d/"+n, n)
@@ -744,7 +748,7 @@ var confCases = []confCase{
 		e.readDir("ld")
 		e.readDir("d/link")
 	}},
-	{name: "Stat and Lstat", run: func(e *confEnv) {
+	{Name: "Stat and Lstat", Run: func(e *Env) {
 		e.writeFile("a", "12345")
 		e.mkdir("d", 0o750)
 		e.symlink("a", "la")
@@ -760,7 +764,7 @@ var confCases = []confCase{
 		e.remove("d/t")
 		e.stat("d")
 	}},
-	{name: "name length", run: func(e *confEnv) {
+	{Name: "name length", Run: func(e *Env) {
 		n255 := strings.Repeat("n", 255)
 		n256 := strings.Repeat("n", 256)
 		f := e.open(n255, wronly|creat, 0o644)
@@ -781,7 +785,7 @@ var confCases = []confCase{
 		e.mkdirAll("m/"+n256+"/x", 0o755)
 		e.stat(n255)
 	}},
-	{name: "directory sync", run: func(e *confEnv) {
+	{Name: "directory sync", Run: func(e *Env) {
 		e.mkdir("d", 0o755)
 		e.writeFile("d/f", "x")
 		d := e.open("d", rdonly, 0)

@@ -1,0 +1,23 @@
+//go:build linux
+
+// Package conformance is the table of filesystem behaviours that Mem must
+// share with Linux, and a runner that plays one case on any
+// [faultfs.FS] and records a transcript: every step with its result, the
+// errno (and, in detail, the Go error type and op) of each failure, then a
+// listing of the tree the case left. Two filesystems conform on a case
+// when their transcripts are equal, line for line.
+//
+// The table is shared by faultfs's own test (a real directory through
+// [faultfs.OS] and [faultfs.Root], against [faultfs.Mem]) and by the FUSE
+// server's test (a real directory against Mem served over a mount, as
+// root and as an unprivileged user), which faultfs's tests cannot import.
+//
+// Limits: the cases cover what the os package can ask for (open flags,
+// read, write, seek, truncate, stat, rename, link, symlink, readlink,
+// mkdir, remove, chmod, chown, readdir, fsync, name lengths), which is
+// the ground of pjdfstest's chmod, chown, link, mkdir, open, rename,
+// rmdir, symlink, truncate and unlink groups, without their timestamp
+// assertions (times are compared by faultfs's own tests) and without the
+// mknod/mkfifo, utimensat and ftruncate-to-EFBIG groups. Case names
+// are stable: tests name them to document an expected difference.
+package conformance
