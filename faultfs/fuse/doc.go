@@ -34,8 +34,21 @@
 //	stat                 FS.Lstat, File.Stat on an open file: nlink, blocks,
 //	                     rdev and the three times as the FS reports them
 //
-// close(2) returns before the FS's File.Close is called: the kernel sends
-// the release of the last descriptor asynchronously.
+// close(2) of each descriptor is a FLUSH, sent while close(2) waits: on a
+// File that is a [faultfs.DescriptorCloser] (a [faultfs.Mem]'s, and an
+// [faultfs.Injector]'s over one) it is CloseDescriptor, which records the
+// close in program order if the file was written or truncated since it was
+// opened or last closed so, and keeps it open for descriptors dup(2) and
+// fork(2) made. The FS's File.Close comes at the release of the last
+// descriptor, which the kernel sends after close(2) returned; it records a
+// close only if something was written after the last FLUSH (pages of a
+// shared mmap written back late). On a File without the capability the
+// close is File.Close alone, and its place in the trace is not fixed. A
+// server cannot tell the last close(2) of a shared file from the others,
+// so a close-time rule (ext4's auto_da_alloc) applies at each recorded
+// close, earlier than Linux applies it when shared descriptors are written
+// and closed in turn; a shell's > redirect records the close of the
+// descriptor it dup2s onto standard output, before the write.
 //
 // Names handed to the FS are slash-separated and relative to its root ("."
 // is the root). A file unlinked while open keeps working through its open
