@@ -24,7 +24,7 @@ go vet ./...
 # scenarios/suite's zoo reads syscall.Stat_t, which Windows lacks.
 cross_all=(./writer ./cmd/atomicwrite ./faultfs ./scenarios ./cmd/crashcheck ./cmd/crashvet ./cmd/crashvet/analyzer)
 cross_unix=(./scenarios/suite)
-linux_only=(./faultfs/fuse ./faultfs/blockdev)
+linux_only=(./faultfs/fuse ./faultfs/blockdev ./faultfs/internal/conformance)
 module=$(go list -m)
 for pkg in $(go list ./... | sed "s|^$module|.|"); do
 	case " ${cross_all[*]} ${cross_unix[*]} ${linux_only[*]} " in
