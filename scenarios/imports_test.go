@@ -1,3 +1,7 @@
+// The zoo (scenarios/suite) reads syscall.Stat_t, which Windows lacks.
+
+//go:build !windows
+
 package scenarios_test
 
 import (
