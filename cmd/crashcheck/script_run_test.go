@@ -16,6 +16,8 @@ func runScriptCondition(cond string) (bool, error) {
 		return os.Geteuid() == 0, nil
 	case "fuse":
 		return fuse.Available() == nil, nil
+	case "race":
+		return raceDetector, nil
 	}
 	return false, fmt.Errorf("unknown condition %q", cond)
 }
