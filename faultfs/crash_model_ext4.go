@@ -2,6 +2,7 @@ package faultfs
 
 import (
 	"os"
+	"slices"
 	"sort"
 )
 
@@ -37,6 +38,11 @@ func (ext4OrderedModel) plan(h *History, point, from int) *plan {
 			if k == OpClose {
 				carried = sinceTrunc[o.ino]
 			}
+			// A write an earlier committed flush already forced is
+			// durable: this flush carries nothing more of it, and a
+			// flush that carries nothing is no unit (the durable base
+			// has folded such writes away, and must plan the same).
+			carried = slices.DeleteFunc(slices.Clone(carried), func(w int) bool { return forcedByFlush[w] })
 			if committed[i] < point {
 				for _, w := range carried {
 					forcedByFlush[w] = true
