@@ -18,6 +18,9 @@ func runScriptCondition(cond string) (bool, error) {
 		return fuse.Available() == nil, nil
 	case "race":
 		return raceDetector, nil
+	case "slow":
+		// Scripts that take minutes run only when asked for.
+		return os.Getenv("CRASHCHECK_SLOW_TESTS") == "1", nil
 	}
 	return false, fmt.Errorf("unknown condition %q", cond)
 }
