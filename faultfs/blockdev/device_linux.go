@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"sync"
 	"syscall"
 	"time"
 
+	ccfuse "github.com/crashcheck/crashcheck/faultfs/fuse"
 	gofs "github.com/hanwen/go-fuse/v2/fs"
 	"github.com/hanwen/go-fuse/v2/fuse"
 	"golang.org/x/sys/unix"
@@ -60,7 +60,7 @@ func NewDevice(dir string, img *Image) (*Device, error) {
 		return nil, &os.PathError{Op: "mount block device", Path: dir, Err: err}
 	}
 	d.fuse = srv
-	closeFuseOnExec()
+	ccfuse.CloseFuseOnExec()
 	return d, nil
 }
 
@@ -226,25 +226,6 @@ func (f *diskFile) Setattr(ctx context.Context, fh gofs.FileHandle, in *fuse.Set
 		return syscall.EPERM
 	}
 	return f.Getattr(ctx, fh, out)
-}
-
-// closeFuseOnExec marks every /dev/fuse descriptor of this process
-// close-on-exec: go-fuse v2.12.1 leaves the one of a direct mount
-// inheritable, and a child holding it would keep the connection alive.
-func closeFuseOnExec() {
-	ents, err := os.ReadDir("/proc/self/fd")
-	if err != nil {
-		return
-	}
-	for _, e := range ents {
-		fd, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		if t, err := os.Readlink("/proc/self/fd/" + e.Name()); err == nil && t == "/dev/fuse" {
-			syscall.CloseOnExec(fd)
-		}
-	}
 }
 
 func (d *Device) String() string { return fmt.Sprintf("blockdev %s (%d bytes)", d.Path(), d.img.size) }

@@ -119,7 +119,7 @@ func Mount(dir string, fsys faultfs.FS, opts Options) (*Server, error) {
 		return nil, &os.PathError{Op: "mount", Path: dir, Err: err}
 	}
 	s.fuse = srv
-	closeFuseOnExec()
+	CloseFuseOnExec()
 	// The first ACCESS answer (ENOSYS) tells the kernel to stop asking:
 	// afterwards chdir into the mount needs no reply from this process,
 	// which it could not give while it is forking a child that chdirs
@@ -198,12 +198,13 @@ func (s *Server) fuseOptions() *gofs.Options {
 	}
 }
 
-// closeFuseOnExec marks every /dev/fuse descriptor of this process
-// close-on-exec. go-fuse v2.12.1 leaves the one it opens for a direct
+// CloseFuseOnExec marks every /dev/fuse descriptor of this process
+// close-on-exec. Mount calls it; so must any other server of this process
+// that mounts with go-fuse directly (faultfs/blockdev). go-fuse v2.12.1 leaves the one it opens for a direct
 // mount inheritable, so every program started afterwards would hold the
 // connection open: a child stuck on the mount would then keep itself
 // stuck after the server is gone.
-func closeFuseOnExec() {
+func CloseFuseOnExec() {
 	ents, err := os.ReadDir("/proc/self/fd")
 	if err != nil {
 		return
