@@ -22,7 +22,7 @@ go vet ./...
 # What builds where. Each package is in a list, so a new one must be placed.
 # cmd/crashcheck builds everywhere as a main that says it needs Linux.
 # scenarios/suite's zoo reads syscall.Stat_t, which Windows lacks.
-cross_all=(./writer ./cmd/atomicwrite ./faultfs ./scenarios ./cmd/crashcheck ./cmd/crashvet ./cmd/crashvet/analyzer)
+cross_all=(./writer ./cmd/atomicwrite ./faultfs ./scenarios ./cmd/crashcheck ./cmd/crashcheck/cli ./cmd/crashvet ./cmd/crashvet/analyzer)
 cross_unix=(./scenarios/suite)
 linux_only=(./faultfs/fuse ./faultfs/blockdev ./faultfs/internal/conformance)
 module=$(go list -m)
@@ -46,4 +46,4 @@ done
 # suite does, so it runs on its own, without it. (The PostgreSQL script
 # runs only with CRASHCHECK_SLOW_TESTS=1: see its skip line.)
 go test -race -skip '^TestAudit$' ./...
-go test -run '^TestAudit$' ./cmd/crashcheck
+go test -run '^TestAudit$' ./cmd/crashcheck/cli

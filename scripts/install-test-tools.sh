@@ -2,7 +2,7 @@
 # install-test-tools.sh installs, from Debian's packages, the programs the
 # tests drive, when they are missing: the ACL tools of the writer's tests,
 # mkfs for the kernel-filesystem soundness test, and the real programs that
-# crashcheck run's tests and audit (cmd/crashcheck/audit_rows_test.go)
+# crashcheck run's tests and audit (cmd/crashcheck/cli/audit_rows_test.go)
 # crash-test. A test whose program is still missing skips and names the
 # package. Run by scripts/ci.sh; needs root and apt-get.
 set -euo pipefail
