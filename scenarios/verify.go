@@ -34,7 +34,7 @@ func Verify(spec Spec) (*Report, error) {
 	}
 	c := newChecker(name, spec.Models, spec.Invariants, faultfs.EnumOptions{MaxStates: spec.MaxStates, Seed: spec.Seed})
 	_, err = c.verifyRuns(runs{
-		name: name, set: set, do: spec.Run, errnos: spec.errnos(),
+		name: name, set: set, do: spec.Run, errnos: spec.errnos(), shortWrites: !spec.NoErrors,
 		trigger: func([]faultfs.Op) func(int) (faultfs.Trigger, bool) {
 			return func(i int) (faultfs.Trigger, bool) { return faultfs.OnIndex(i), true }
 		},
@@ -64,6 +64,9 @@ type runs struct {
 	set    *faultfs.Mem                // the set-up state, durable
 	do     func(fsys faultfs.FS) error // the workload, on an Injector over a clone of set
 	errnos []syscall.Errno             // injected at the ops trigger picks
+	// shortWrites: a short write is injected at each write trigger
+	// picks, too.
+	shortWrites bool
 	// trigger, given the fault-free run's trace, says how to fire a fault
 	// at its op i in a re-run, or that no fault is injected there.
 	trigger func(trace []faultfs.Op) func(i int) (faultfs.Trigger, bool)
@@ -74,7 +77,7 @@ type runs struct {
 // runs, into c's report. The error says why the runs test nothing (the
 // fault-free run failed or made no op, or the report's Untested); the
 // faults returned are those that never fired in their re-run.
-func (c *checker) verifyRuns(w runs) (unfired []faultfs.Fault, err error) {
+func (c *checker) verifyRuns(w runs) (unfired []unfiredFault, err error) {
 	h, inj, err := run(w.set, nil, nil, w.do)
 	if err != nil {
 		return nil, fmt.Errorf("scenario %s: the fault-free run failed: %w", w.name, err)
@@ -86,9 +89,7 @@ func (c *checker) verifyRuns(w runs) (unfired []faultfs.Fault, err error) {
 	c.rep.Ops, c.rep.Trace, c.rep.CrashPoints = h.Ops(), trace, h.Points()
 	c.initial, c.final = h.InitialState(), h.FinalState()
 	c.checkRun(h, c.final, nil, nil, 0)
-	unfired = c.checkErrorRuns(trace, w.errnos, w.trigger(trace), func(fault faultfs.Fault) (*faultfs.History, *faultfs.Injector, error) {
-		return run(w.set, &fault, h, w.do)
-	})
+	unfired = c.checkErrorRuns(w, trace, h)
 	c.finish()
 	if len(c.rep.Untested) > 0 {
 		return unfired, fmt.Errorf("scenario %s tests nothing: %s", w.name, strings.Join(c.rep.Untested, "; "))
@@ -96,28 +97,28 @@ func (c *checker) verifyRuns(w runs) (unfired []faultfs.Fault, err error) {
 	return unfired, nil
 }
 
-// checkErrorRuns re-runs the workload once per fault: at each op of the
-// fault-free run's trace that trigger picks (and as trigger picks it),
-// each errno in errnos, and a short write at a write of more than one
-// byte when errnos is not empty. Each run is judged when it returns, and
-// after a crash right then: its earlier points are those of the
-// fault-free run. It returns the faults that never fired.
-func (c *checker) checkErrorRuns(trace []faultfs.Op, errnos []syscall.Errno, trigger func(i int) (faultfs.Trigger, bool),
-	rerun func(faultfs.Fault) (*faultfs.History, *faultfs.Injector, error)) (unfired []faultfs.Fault) {
+// checkErrorRuns re-runs w once per fault: at each op of the fault-free
+// run's trace that w's trigger picks (and as it picks it), each errno of
+// w, and a short write at a write of more than one byte if w asks for
+// them. The fault-free run's history is h. Each run is judged when it
+// returns, and after a crash right then: its earlier points are those of
+// the fault-free run. It returns the faults that never fired.
+func (c *checker) checkErrorRuns(w runs, trace []faultfs.Op, h *faultfs.History) (unfired []unfiredFault) {
+	trigger := w.trigger(trace)
 	for i := range trace {
 		when, ok := trigger(i)
 		if !ok {
 			continue
 		}
-		for _, f := range faultsAt(errnos, trace[i]) {
+		for _, f := range faultsAt(w.errnos, w.shortWrites, trace[i]) {
 			fault := faultfs.Fault{When: when, Do: f}
-			eh, inj, runErr := rerun(fault)
+			eh, inj, runErr := run(w.set, &fault, h, w.do)
 			c.rep.ErrorRuns++
 			var firedOp *faultfs.Op
 			if fired := inj.Fired(); len(fired) > 0 {
 				firedOp = &fired[0]
 			} else {
-				unfired = append(unfired, fault)
+				unfired = append(unfired, unfiredFault{trace[i], f})
 			}
 			c.checkRun(eh, eh.FinalState(), runErr, firedOp, eh.Points()-1)
 		}
@@ -125,8 +126,19 @@ func (c *checker) checkErrorRuns(trace []faultfs.Op, errnos []syscall.Errno, tri
 	return unfired
 }
 
+// unfiredFault is a fault meant for op of the fault-free run that did
+// not fire in its re-run: the workload did not do the same again.
+type unfiredFault struct {
+	op faultfs.Op
+	do faultfs.Action
+}
+
+func (u unfiredFault) String() string {
+	return fmt.Sprintf("%s meant for call %s never fired in its re-run", u.do, u.op)
+}
+
 // faultsAt lists the faults to inject at op.
-func faultsAt(errnos []syscall.Errno, op faultfs.Op) []faultfs.Action {
+func faultsAt(errnos []syscall.Errno, shortWrites bool, op faultfs.Op) []faultfs.Action {
 	var acts []faultfs.Action
 	for _, e := range errnos {
 		// An op that fails with e anyway (EXDEV on a cross-device
@@ -136,7 +148,7 @@ func faultsAt(errnos []syscall.Errno, op faultfs.Op) []faultfs.Action {
 			acts = append(acts, faultfs.Errno(e))
 		}
 	}
-	if op.Kind == faultfs.OpWrite && op.Len > 1 && len(errnos) > 0 {
+	if shortWrites && op.Kind == faultfs.OpWrite && op.Len > 1 {
 		acts = append(acts, faultfs.ShortWrite())
 	}
 	return acts
