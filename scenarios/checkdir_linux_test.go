@@ -90,8 +90,10 @@ func TestCheckDirCatchesWriteFile(t *testing.T) {
 	requireDirCheck(t)
 	ft := &failTB{TB: t}
 	CheckDir(ft, DirSpec{
-		Setup:      oldConfig,
-		Run:        func(dir string) error { return os.WriteFile(filepath.Join(dir, "config.json"), []byte(newConfig), 0o644) },
+		Setup: oldConfig,
+		Run: func(dir string) error {
+			return os.WriteFile(filepath.Join(dir, "config.json"), []byte(newConfig), 0o644)
+		},
 		Invariants: []Invariant{AtomicReplace("config.json")},
 	})
 	t.Logf("CheckDir reported:\n%s", ft.msg)
