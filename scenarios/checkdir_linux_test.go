@@ -3,12 +3,18 @@
 package scenarios
 
 import (
+	"bytes"
 	"errors"
+	"flag"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/crashcheck/crashcheck/faultfs"
+	"pgregory.net/rapid"
 )
 
 // requireDirCheck skips t, saying why, where CheckDir cannot mount.
@@ -150,4 +156,109 @@ func TestCheckDirDurableReplacePasses(t *testing.T) {
 	if errs[syscall.EINTR] {
 		t.Error("a run returned EINTR, which CheckDir does not inject by default")
 	}
+}
+
+// TestCheckDirMissingDirSync: without the directory's fsync, the rename
+// may be lost after Run returned under posix, where a name is durable
+// only once its directory is synced: Durable fails there, the report
+// names the model and hints at the missing fsync; under process (kill -9)
+// it holds.
+func TestCheckDirMissingDirSync(t *testing.T) {
+	requireDirCheck(t)
+	ft := &failTB{TB: t}
+	rep := CheckDir(ft, DirSpec{
+		Setup:      oldConfig,
+		Run:        func(dir string) error { return replaceNoDirSync(filepath.Join(dir, "config.json"), []byte(newConfig)) },
+		Invariants: []Invariant{AtomicReplace("config.json"), Durable("config.json")},
+	})
+	t.Logf("CheckDir reported:\n%s", ft.msg)
+	if rep == nil {
+		t.Fatal("no report")
+	}
+	var models []string
+	for _, v := range rep.Violations {
+		if v.Invariant != "Durable(config.json)" {
+			t.Errorf("%s violated under %s: only Durable should be", v.Invariant, v.Model)
+			continue
+		}
+		models = append(models, v.Model)
+		if !strings.Contains(strings.Join(v.Hints, "\n"), "fsync") {
+			t.Errorf("the violation under %s has no hint of the missing fsync: %q", v.Model, v.Hints)
+		}
+	}
+	if !slices.Contains(models, "posix") || slices.Contains(models, "process") {
+		t.Errorf("Durable violated under %q; want posix among them, and not process", models)
+	}
+	if !strings.Contains(ft.msg, "VIOLATION Durable(config.json) after a crash at point") ||
+		!strings.Contains(ft.msg, "under posix") {
+		t.Errorf("the report does not say Durable failed under posix")
+	}
+}
+
+// TestCheckDirT: CheckDirT in a rapid property over drawn content: the
+// durable replace holds for every content rapid draws.
+func TestCheckDirT(t *testing.T) {
+	requireDirCheck(t)
+	rapid.Check(t, func(rt *rapid.T) {
+		data := Content(8<<10, 'N').Draw(rt, "data")
+		rep := CheckDirT(rt, DirSpec{
+			Setup:      oldConfig,
+			Run:        func(dir string) error { return replaceDurably(filepath.Join(dir, "config.json"), data) },
+			Invariants: []Invariant{AtomicReplace("config.json"), Durable("config.json")},
+			NoErrors:   true,
+		})
+		if rep.States == 0 {
+			rt.Fatalf("no crash state checked")
+		}
+	})
+}
+
+// replaceInPlaceIfBig is a writer with a size-dependent bug: from 512
+// bytes on it writes over the target (to spare the copy), below it
+// replaces durably.
+func replaceInPlaceIfBig(path string, data []byte) error {
+	if len(data) >= 512 {
+		return os.WriteFile(path, data, 0o644)
+	}
+	return replaceDurably(path, data)
+}
+
+// TestCheckDirTShrinks: a failing CheckDirT fails the property, rapid
+// shrinks the size to the smallest that fails (512 bytes), and the
+// report is printed once, in the replay of that input. Shrinking takes
+// rapid some 600 tries, a mount each: under the race detector the test
+// lets rapid shrink for a moment only, and checks the failure alone.
+func TestCheckDirTShrinks(t *testing.T) {
+	requireDirCheck(t)
+	noFailFiles(t)
+	if raceDetector {
+		setRapidFlag(t, "rapid.shrinktime", "1ms")
+	}
+	res := RapidCheck(RapidOptions{Name: "in-place-if-big", Seed: 5, Checks: 50}, func(rt *rapid.T) {
+		data := bytes.Repeat([]byte("N"), rapid.IntRange(0, 4096).Draw(rt, "size"))
+		CheckDirT(rt, DirSpec{
+			Setup:      oldConfig,
+			Run:        func(dir string) error { return replaceInPlaceIfBig(filepath.Join(dir, "config.json"), data) },
+			Invariants: []Invariant{AtomicReplace("config.json")},
+			Models:     []faultfs.Model{faultfs.Process},
+			NoErrors:   true,
+		})
+	})
+	all := strings.Join(res.Logs, "\n")
+	if n := strings.Count(all, "VIOLATION AtomicReplace(config.json)"); !res.Failed || n != 1 {
+		t.Fatalf("failed %v, report printed %d times, want once:\n%s", res.Failed, n, all)
+	}
+	if d := res.Draws(); !raceDetector && !slices.Equal(d, []string{"size: 512"}) {
+		t.Errorf("draws %q, want the size shrunk to 512", d)
+	}
+}
+
+// setRapidFlag sets one of rapid's flags for the duration of t.
+func setRapidFlag(t *testing.T, name, value string) {
+	f := flag.Lookup(name)
+	old := f.Value.String()
+	if err := f.Value.Set(value); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Value.Set(old) })
 }
