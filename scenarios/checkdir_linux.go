@@ -104,12 +104,16 @@ func (d *dirMount) settle(who string) error {
 		return nil
 	}
 	runtime.GC()
-	if d.srv.WaitClosed(5 * time.Second) {
+	if d.srv.WaitClosed(settleTimeout) {
 		return nil
 	}
-	return fmt.Errorf("%s left a file open on the mount (5s after it returned, after a garbage collection): "+
-		"it must close every file it opens", who)
+	return fmt.Errorf("%s left a file open on the mount (%v after it returned, after a garbage collection): "+
+		"it must close every file it opens", who, settleTimeout)
 }
+
+// settleTimeout is how long settle waits for a file left open to be
+// closed after a garbage collection.
+var settleTimeout = 5 * time.Second
 
 // dirTriggers is how an error run of CheckDir fires a fault at op i of
 // the fault-free run's trace: at the nth op of the same kind, counted

@@ -30,15 +30,27 @@ func requireDirCheck(t *testing.T) {
 // and closed, renamed over the target, the directory fsynced; the temp
 // file removed if anything before the rename failed.
 func replaceDurably(path string, data []byte) error {
-	return replaceVia(path, data, true)
+	return replacer{syncDir: true}.replace(path, data)
 }
 
 // replaceNoDirSync is replaceDurably without the directory's fsync.
 func replaceNoDirSync(path string, data []byte) error {
-	return replaceVia(path, data, false)
+	return replacer{}.replace(path, data)
 }
 
-func replaceVia(path string, data []byte, syncDir bool) (err error) {
+// replaceIgnoringSyncErr is replaceDurably that drops the error of the
+// temp file's fsync.
+func replaceIgnoringSyncErr(path string, data []byte) error {
+	return replacer{syncDir: true, ignoreSyncErr: true}.replace(path, data)
+}
+
+// replacer is replaceDurably with its bugs to choose.
+type replacer struct {
+	syncDir       bool // fsync the directory after the rename
+	ignoreSyncErr bool // drop the error of the temp file's fsync
+}
+
+func (r replacer) replace(path string, data []byte) (err error) {
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
@@ -56,6 +68,9 @@ func replaceVia(path string, data []byte, syncDir bool) (err error) {
 	}
 	if err == nil {
 		err = f.Sync()
+		if r.ignoreSyncErr {
+			err = nil
+		}
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
@@ -67,7 +82,7 @@ func replaceVia(path string, data []byte, syncDir bool) (err error) {
 		return err
 	}
 	renamed = true
-	if !syncDir {
+	if !r.syncDir {
 		return nil
 	}
 	d, err := os.Open(dir)
