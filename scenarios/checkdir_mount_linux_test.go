@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -113,32 +114,48 @@ func TestCheckDirRefuses(t *testing.T) {
 	}
 }
 
-// TestCheckDirUnmountsOnPanic: when Run panics, the panic reaches the
-// caller after the mount is gone.
-func TestCheckDirUnmountsOnPanic(t *testing.T) {
+// TestCheckDirUnmountsWhenRunStops: when Run panics, the panic reaches
+// CheckDir's caller after the mount is gone; when it ends its goroutine
+// (t.FailNow does, with runtime.Goexit), the mount is gone too.
+func TestCheckDirUnmountsWhenRunStops(t *testing.T) {
 	requireDirCheck(t)
-	var dir string
-	func() {
-		defer func() {
-			if p := recover(); p != "boom" {
-				t.Errorf("recovered %v, want Run's panic", p)
+	for _, tc := range []struct {
+		name string
+		stop func()
+	}{
+		{"panic", func() { panic("boom") }},
+		{"Goexit", runtime.Goexit},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var dir string
+			var recovered any
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				defer func() { recovered = recover() }()
+				CheckDir(t, DirSpec{
+					Run: func(d string) error {
+						dir = d
+						if err := os.WriteFile(filepath.Join(d, "f"), []byte("x"), 0o644); err != nil {
+							return err
+						}
+						tc.stop()
+						return nil
+					},
+					Invariants: []Invariant{AtomicReplace("f")},
+				})
+				t.Error("CheckDir returned")
+			}()
+			<-done
+			if want := map[string]any{"panic": "boom"}[tc.name]; recovered != want {
+				t.Errorf("recovered %v, want %v", recovered, want)
 			}
-		}()
-		CheckDir(t, DirSpec{
-			Run: func(d string) error {
-				dir = d
-				if err := os.WriteFile(filepath.Join(d, "f"), []byte("x"), 0o644); err != nil {
-					return err
-				}
-				panic("boom")
-			},
-			Invariants: []Invariant{AtomicReplace("f")},
+			if dir == "" {
+				t.Fatal("Run did not run")
+			}
+			requireUnmounted(t, dir)
 		})
-	}()
-	if dir == "" {
-		t.Fatal("Run did not run")
 	}
-	requireUnmounted(t, dir)
 }
 
 // TestCheckDirDroppedFile: a file Run drops without closing it is closed
