@@ -106,12 +106,14 @@ const newConfig = `{"theme": "dark", "font": "large"}`
 // TestCheckDirCatchesWriteFile: os.WriteFile over the target, the broken
 // writer in plain os code, fails AtomicReplace, and the report shows the
 // state it left (an empty config.json, neither old nor new), the disk
-// operations with the crash between them, and ends with the replay line.
+// operations with the crash between them, and ends with the replay line;
+// the mount is gone.
 func TestCheckDirCatchesWriteFile(t *testing.T) {
 	requireDirCheck(t)
 	ft := &failTB{TB: t}
+	var mnt string
 	CheckDir(ft, DirSpec{
-		Setup: oldConfig,
+		Setup: func(dir string) error { mnt = dir; return oldConfig(dir) },
 		Run: func(dir string) error {
 			return os.WriteFile(filepath.Join(dir, "config.json"), []byte(newConfig), 0o644)
 		},
@@ -134,6 +136,7 @@ func TestCheckDirCatchesWriteFile(t *testing.T) {
 	if !strings.HasSuffix(ft.msg, replay) {
 		t.Errorf("the report does not end with %q", replay)
 	}
+	requireUnmounted(t, mnt)
 }
 
 // TestCheckDirDurableReplacePasses: the durable replace done right in

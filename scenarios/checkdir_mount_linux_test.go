@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -196,29 +195,15 @@ func requireUnmounted(t *testing.T, dir string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The fifth field is the mount point, with space, tab, newline and
+	// backslash as octal escapes.
+	escaped := strings.NewReplacer(`\`, `\134`, " ", `\040`, "\t", `\011`, "\n", `\012`).Replace(dir)
 	for line := range strings.Lines(string(b)) {
-		// The fifth field is the mount point, with space, tab, newline
-		// and backslash as octal escapes.
-		if f := strings.Fields(line); len(f) > 4 && unescapeMountinfo(f[4]) == dir {
+		if f := strings.Fields(line); len(f) > 4 && f[4] == escaped {
 			t.Errorf("still mounted at %s: %s", dir, line)
 		}
 	}
 	if _, err := os.Lstat(dir); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("the mount point %s is left behind (Lstat: %v)", dir, err)
 	}
-}
-
-func unescapeMountinfo(s string) string {
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\\' && i+3 < len(s) {
-			if n, err := strconv.ParseUint(s[i+1:i+4], 8, 8); err == nil {
-				b.WriteByte(byte(n))
-				i += 3
-				continue
-			}
-		}
-		b.WriteByte(s[i])
-	}
-	return b.String()
 }
