@@ -22,6 +22,14 @@ func Check(t testing.TB, spec Spec) *Report {
 		spec.Name = t.Name()
 	}
 	rep, err := Verify(spec)
+	return reportToTest(t, rep, err)
+}
+
+// reportToTest is how Check and CheckDir report to t: err (a broken
+// spec) or a violation fails it, a failed report ends with its replay
+// line, and the summary is logged.
+func reportToTest(t testing.TB, rep *Report, err error) *Report {
+	t.Helper()
 	if err != nil {
 		t.Fatalf("%v", err)
 		return nil
@@ -41,6 +49,14 @@ func Check(t testing.TB, spec Spec) *Report {
 func CheckT(t *rapid.T, spec Spec) *Report {
 	t.Helper()
 	rep, err := Verify(spec)
+	return reportToRapid(t, rep, err)
+}
+
+// reportToRapid is how CheckT and CheckDirT report to t: err or a
+// violation fails it, a failed report is logged and its summary is the
+// failure.
+func reportToRapid(t *rapid.T, rep *Report, err error) *Report {
+	t.Helper()
 	if err != nil {
 		t.Fatalf("%v", err)
 		return nil

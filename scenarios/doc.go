@@ -128,8 +128,9 @@
 //
 // # The writer's suite and the zoo
 //
-// This package is the harness only: it imports faultfs and nothing else of
-// this module. The suite of this module's writer and the zoo of broken
+// This package is the harness only: it imports faultfs and, on Linux, the
+// FUSE server faultfs/fuse (for CheckDir), and nothing else of this
+// module. The suite of this module's writer and the zoo of broken
 // writers the harness must catch live in package scenarios/suite, which
 // crashcheck torture runs outside go test.
 //
@@ -137,7 +138,8 @@
 //
 //   - Only the code's file operations through the given faultfs.FS are
 //     seen: a write through os directly, an mmap, or another process is
-//     not (cmd/crashcheck run tests a whole program through FUSE).
+//     not ([CheckDir] sees package os's in one directory, and
+//     cmd/crashcheck run tests a whole program through FUSE).
 //   - A crash point lies between two operations of one recorded run:
 //     goroutines that race are checked in the one order they ran, and Run
 //     must be deterministic, since error runs re-run it and match
@@ -158,6 +160,73 @@
 //     summary says "stopped early".
 //   - A path is "mentioned" by an acknowledgement only when the label is
 //     the path itself, exactly as the invariant names it.
+//
+// # Checking a real directory
+//
+// [CheckDir] checks code that does its file work with package os
+// (os.WriteFile, os.CreateTemp, os.Rename, (*os.File).Sync, os.MkdirAll),
+// unchanged. A [DirSpec]'s Setup and Run are given the path of a fresh
+// directory on which a faultfs.Mem is mounted through FUSE
+// (faultfs/fuse, served by this process); Setup's state is made durable,
+// Run's operations are recorded, and the recording is judged as Verify
+// judges a Spec's: the same invariants (paths relative to the
+// directory), models, error runs, [Report] and replay line. [CheckDirT]
+// is CheckDir for a rapid property.
+//
+//	func TestSaveConfig(t *testing.T) {
+//		scenarios.CheckDir(t, scenarios.DirSpec{
+//			Setup:      func(dir string) error { return os.WriteFile(filepath.Join(dir, "config.json"), []byte("{}"), 0o644) },
+//			Run:        func(dir string) error { return saveConfig(filepath.Join(dir, "config.json"), cfg) },
+//			Invariants: []scenarios.Invariant{scenarios.AtomicReplace("config.json"), scenarios.Durable("config.json")},
+//		})
+//	}
+//
+// What it guarantees: the mount caches nothing (direct I/O, zero entry
+// and attribute timeouts, no writeback cache), so each write(2),
+// fsync(2), rename(2), ... reaches the Mem before the call returns, in
+// program order, as the operation it is, and close(2) is recorded when
+// the kernel sends its FLUSH (see faultfs/fuse for the mapping). The
+// mount and its directory are gone when CheckDir returns, whichever way
+// (Run may panic or call t.FailNow). A file Run drops without closing it
+// is closed by its finalizer (CheckDir collects garbage once when files
+// stay open), as the process's exit would close it; one still referenced
+// is an error. Where FUSE cannot be mounted (not Linux, no usable
+// /dev/fuse, neither root nor a fusermount3 helper) CheckDir skips the
+// test saying what is missing, and CheckDirT fails: guard it with
+// [CheckDirAvailable].
+//
+// Error runs inject each errno at the nth operation of its kind (open,
+// read, write, fsync, fdatasync, truncate, chmod, chown, utimes, rename,
+// unlink, rmdir, mkdir, symlink, link, mknod): the kernel sends those
+// once per system call, while the call waits. Closes are not faulted
+// (RELEASE comes after close(2) has returned and cannot be told from
+// FLUSH), nor are lookups, stats, readdir and readlink, which the kernel
+// sends when it needs them. The error reaches Run as the errno, in the
+// os package's error. EINTR is not injected by default, nor short
+// writes: package os retries the one and completes the other itself. Run
+// must make the same operations each time: a fault that did not fire in
+// its re-run is an error saying so. Names Run draws at random
+// (os.CreateTemp) differ from run to run; a report shows the fault-free
+// run's.
+//
+// Its limits: only what Run does inside the directory is recorded; what
+// the process does elsewhere (a file in os.TempDir(), a database in
+// another directory, a path that leaves the directory by ".." or a
+// symbolic link to an absolute path) is not, and is not rolled back.
+// Everything that touches the directory while Run runs is recorded as
+// Run's, whichever goroutine does it. syncfs(2) and sync(2) never reach
+// the server (code relying on them is judged as if it never synced),
+// pages written through a shared mmap arrive only when the kernel writes
+// them back, and locks stay in the kernel. Run must not start a program
+// whose executable or working directory is on the mount: the server
+// serves from this process, which a fork can stall (crashcheck run tests
+// other programs). A test binary killed before CheckDir returns (by go
+// test's -timeout, or SIGKILL) leaves its mount behind, answering
+// ENOTCONN: remove it with umount (or fusermount3 -u). Each CheckDir
+// mounts once, and every run of Run goes through the kernel: a durable
+// replace of a small file costs some 0.3 ms a run, checking included,
+// about five times a run under Verify (BenchmarkCheckDir,
+// BenchmarkVerifyReplace).
 //
 // # Checking a recorded run
 //

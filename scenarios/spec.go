@@ -41,12 +41,16 @@ var DefaultErrnos = []syscall.Errno{
 	syscall.EACCES, syscall.EINTR, syscall.EXDEV,
 }
 
-func (s *Spec) errnos() []syscall.Errno {
-	if s.NoErrors {
+func (s *Spec) errnos() []syscall.Errno { return errnosOf(s.Errnos, s.NoErrors) }
+
+// errnosOf is what a spec's Errnos and NoErrors ask to inject: none,
+// the given ones, or DefaultErrnos.
+func errnosOf(errnos []syscall.Errno, none bool) []syscall.Errno {
+	if none {
 		return nil
 	}
-	if len(s.Errnos) > 0 {
-		return s.Errnos
+	if len(errnos) > 0 {
+		return errnos
 	}
 	return DefaultErrnos
 }
