@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 )
 
@@ -30,8 +31,11 @@ type Invocation struct {
 	Env []string
 	// Stdin is COMMAND's standard input; nil is empty (/dev/null).
 	Stdin io.Reader
-	// Stdout gets the report, Stderr progress, warnings and errors; nil
-	// discards.
+	// Stdout gets the report and COMMAND's standard output, Stderr
+	// progress, warnings, errors and COMMAND's standard error; nil
+	// discards. Run writes them from several goroutines: unless they are
+	// *os.File (which COMMAND then gets as they are), it serialises its
+	// writes to both with one lock, so that one buffer may serve as both.
 	Stdout, Stderr io.Writer
 	// DefaultDir is -dir when the arguments give none (relative to Dir);
 	// "" keeps crashcheck run's own default, an empty initial tree. The
@@ -52,7 +56,29 @@ func Run(inv Invocation, args []string) int {
 	if inv.Stderr == nil {
 		inv.Stderr = io.Discard
 	}
+	mu := new(sync.Mutex)
+	inv.Stdout, inv.Stderr = lockWriter(inv.Stdout, mu), lockWriter(inv.Stderr, mu)
 	return runIn(inv, args)
+}
+
+// lockedWriter serialises the writes to w with mu.
+type lockedWriter struct {
+	w  io.Writer
+	mu *sync.Mutex
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+// lockWriter is w with its writes under mu, or w itself if it is a file.
+func lockWriter(w io.Writer, mu *sync.Mutex) io.Writer {
+	if _, ok := w.(*os.File); ok || w == io.Discard {
+		return w
+	}
+	return lockedWriter{w: w, mu: mu}
 }
 
 // CanRun says whether crashcheck run can mount its test filesystem here:
