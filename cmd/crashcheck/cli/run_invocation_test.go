@@ -5,10 +5,12 @@ package cli
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -109,4 +111,49 @@ func TestRunInvocationPaths(t *testing.T) {
 			t.Errorf("usage does not say %q:\n%s", want, stderr.String())
 		}
 	})
+}
+
+// TestRunInParallel: runs in several goroutines at once, each in its own
+// directory and environment, keep apart: each sees its own tree, its
+// own variables and stdin, and reports to its own writers; and a run
+// that ends closes no descriptor of another (one did: go-fuse and run
+// both closed a mount's /dev/fuse descriptor, the second time whatever
+// file of another run had reused its number).
+func TestRunInParallel(t *testing.T) {
+	if err := CanRun(); err != nil {
+		t.Skipf("crashcheck run cannot mount here: %v", err)
+	}
+	const goroutines, runs = 4, 5
+	var wg sync.WaitGroup
+	for g := range goroutines {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for r := range runs {
+				checkIsolatedRun(t, g*runs+r)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// checkIsolatedRun makes run i of TestRunInParallel, in a directory of its own.
+func checkIsolatedRun(t *testing.T, i int) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "config"), []byte(fmt.Sprintf("old %d\n", i)), 0o644); err != nil {
+		t.Error(err)
+		return
+	}
+	var stdout, stderr bytes.Buffer
+	env := append(os.Environ(), fmt.Sprintf("RUN=%d", i))
+	inv := Invocation{Dir: dir, Env: env, Stdin: strings.NewReader(fmt.Sprintf("new %d\n", i)), Stdout: &stdout, Stderr: &stderr, DefaultDir: "."}
+	script := `test "$(cat config)" = "old $RUN" && echo "saw run $RUN" && cat > config.tmp && sync && mv config.tmp config && sync`
+	code := Run(inv, []string{"-quiet", "-file", "config", "-durable", "--", "sh", "-c", script})
+	want := fmt.Sprintf("saw run %d\n", i)
+	if code != 0 || !strings.HasPrefix(stdout.String(), want) || !strings.Contains(stdout.String(), "; no violation\n") || stderr.Len() != 0 {
+		t.Errorf("run %d: exit %d; stdout:\n%s\nstderr:\n%s", i, code, stdout.String(), stderr.String())
+	}
+	if got, err := os.ReadFile(filepath.Join(dir, "config")); err != nil || string(got) != fmt.Sprintf("old %d\n", i) {
+		t.Errorf("run %d: the original config now holds %q, %v", i, got, err)
+	}
 }
