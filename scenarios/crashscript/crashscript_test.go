@@ -14,6 +14,11 @@ import (
 var updateScripts = flag.Bool("update-scripts", false, "rewrite testscript golden output in place")
 
 func TestMain(m *testing.M) {
+	// mytool is this binary: under -race, each clean exit of it would
+	// sleep a second for race reports (testscript passes GORACE on).
+	if os.Getenv("GORACE") == "" {
+		os.Setenv("GORACE", "atexit_sleep_ms=0")
+	}
 	testscript.Main(m, map[string]func(){
 		"mytool": func() { os.Exit(mytool()) },
 	})

@@ -22,7 +22,7 @@
 // crashcheck run [flags] -- COMMAND [ARG...] takes the flags of the
 // crashcheck command's run (crashcheck run -h; in a script, `crashcheck
 // run -h` prints them to the script's stderr) and runs in-process, in the
-// test binary, as [cli.Run]: COMMAND runs once on an in-memory filesystem
+// test binary, as [github.com/crashcheck/crashcheck/cmd/crashcheck/cli.Run]: COMMAND runs once on an in-memory filesystem
 // mounted through FUSE in a private mount and PID namespace, and every
 // state a crash could leave is checked. The script's world is the run's:
 //
@@ -34,9 +34,11 @@
 //     (`exec mytool init` above made config.json), copied in; the copy
 //     is mounted over that directory's real path in the namespace only,
 //     so the script's own files are never touched, whatever COMMAND
-//     does. An empty -dir (-dir=) starts from an empty tree, as crashcheck run does.
+//     does. An empty -dir (-dir=) starts from an empty tree, as
+//     crashcheck run does; a -mount below the current directory
+//     overlaps the default, so give -dir with it.
 //   - COMMAND is looked up on the script's $PATH (so commands installed
-//     by [testscript.Main] are found) and runs, as do -start, -check and
+//     by [github.com/rogpeppe/go-internal/testscript.Main] are found) and runs, as do -start, -check and
 //     -recover, with the script's environment, as `exec` would run it
 //     (PWD included), not the test process's.
 //   - A `stdin FILE` before the command is COMMAND's standard input.
@@ -59,7 +61,7 @@
 // # Condition
 //
 // [Condition] answers [crashcheck]: true where crashcheck run passes its
-// set-up checks, the same ones ([cli.CanRun]): on Linux, as root, with a
+// set-up checks, the same ones (cli.CanRun): on Linux, as root, with a
 // usable /dev/fuse. Scripts start with `[!crashcheck] skip 'why'` so that
 // where it is false they are reported as skipped, never as passed.
 // Other conditions are an error; a Params.Condition of your own can
