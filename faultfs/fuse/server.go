@@ -135,15 +135,28 @@ func Mount(dir string, fsys faultfs.FS, opts Options) (*Server, error) {
 // anything itself, so no process of this one can deadlock on the mount;
 // Unmount only waits for the mount to go, and Wait for the serving to end.
 // dir is what Dir reports.
+//
+// Serve does not take dev: it serves a duplicate of its descriptor, which
+// it closes itself when the serving ends, and the caller closes dev when
+// it likes (after Unmount, typically). Were both to own one descriptor
+// number, the second close would close whatever file had reused the
+// number in the meantime: another mount's connection, in a process
+// serving several at once.
 func Serve(dev *os.File, dir string, fsys faultfs.FS, opts Options) (*Server, error) {
 	s := newServer(dir, fsys, opts)
 	s.dev = dev
 	fo := s.fuseOptions()
+	fd, err := unix.FcntlInt(dev.Fd(), unix.F_DUPFD_CLOEXEC, 0)
+	if err != nil {
+		return nil, &os.PathError{Op: "serve", Path: dir, Err: err}
+	}
 	// go-fuse takes a mount point of the form /dev/fd/N as a connection
-	// some other process has mounted.
-	magic := "/dev/fd/" + strconv.Itoa(int(dev.Fd()))
+	// some other process has mounted, and owns N from then on.
+	magic := "/dev/fd/" + strconv.Itoa(fd)
 	srv, err := fuse.NewServer(gofs.NewNodeFS(&node{srv: s}, fo), magic, &fo.MountOptions)
 	if err != nil {
+		// go-fuse has closed fd if it got as far as reading from it;
+		// closing it here could close another file: leave it.
 		return nil, &os.PathError{Op: "serve", Path: dir, Err: err}
 	}
 	s.fuse = srv
@@ -263,7 +276,9 @@ func (s *Server) FS() faultfs.FS { return s.view.Load().fsys }
 // once, the kernel drops the mount when its last user goes) and reports
 // that it had to. Calling it again is a no-op. On a Server from Serve it
 // waits up to 5 seconds for the mounting side to remove the mount, and
-// then closes the connection, which fails every request still pending.
+// then gives up waiting and says so: the connection is served until the
+// kernel drops the mount (its descriptor is Serve's, not the caller's to
+// close).
 func (s *Server) Unmount() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -279,8 +294,7 @@ func (s *Server) Unmount() error {
 			return nil
 		case <-time.After(5 * time.Second):
 		}
-		s.dev.Close()
-		return &os.PathError{Op: "unmount", Path: s.dir, Err: errors.New("still mounted 5s after its namespace was asked to end; connection closed")}
+		return &os.PathError{Op: "unmount", Path: s.dir, Err: errors.New("still mounted 5s after its namespace was asked to end; served until the kernel drops it")}
 	}
 	err := s.fuse.Unmount()
 	if err == nil {

@@ -7,10 +7,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path"
 	"regexp"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -44,7 +44,8 @@ type runConfig struct {
 	readyWait    time.Duration
 	stopWait     time.Duration
 	ack          *regexp.Regexp // --ack: COMMAND's stdout lines that are acknowledgements
-	command      string         // resolved with exec.LookPath
+	command      string         // resolved with Invocation.lookPath
+	env          []string       // COMMAND's and the checks' environment (Invocation.Env)
 	args         []string
 	kernel       kernelFSConfig // --fs and its flags (runfs_flags.go)
 }
@@ -82,14 +83,22 @@ included. To recover or query it in each crash state, start it again in
 Flags:
 `
 
-// parseRun parses crashcheck run's arguments. A usage problem comes back as
-// a usage error (one line naming the flag), -h as flag.ErrHelp.
-func parseRun(args []string) (*runConfig, *flag.FlagSet, error) {
-	cfg := &runConfig{}
+// parseRun parses crashcheck run's arguments, made in inv: the paths in
+// the config it returns are resolved against inv.Dir, and COMMAND on its
+// PATH. A usage problem comes back as a usage error (one line naming the
+// flag), -h as flag.ErrHelp.
+func parseRun(inv Invocation, args []string) (*runConfig, *flag.FlagSet, error) {
+	// Clipped, so that an append (CRASHCHECK_ variables for a check) makes
+	// a copy: checks run in parallel, and inv.Env is the caller's.
+	cfg := &runConfig{env: slices.Clip(inv.environ())}
 	fs := flag.NewFlagSet("crashcheck run", flag.ContinueOnError)
 	var files, checks, recovers, mounts multiFlag
 	var userSpec, ackExpr string
-	fs.StringVar(&cfg.dir, "dir", "", "copy `DIR`'s tree in as the initial, durable state (default empty)")
+	if inv.DefaultDir == "" {
+		fs.StringVar(&cfg.dir, "dir", "", "copy `DIR`'s tree in as the initial, durable state (default empty)")
+	} else {
+		fs.StringVar(&cfg.dir, "dir", inv.DefaultDir, "copy `DIR`'s tree in as the initial, durable state")
+	}
 	fs.StringVar(&cfg.modelName, "model", "posix", modelFlagHelp("check every crash state under each"))
 	fs.Var(&files, "file", "`PATH` (repeatable) must hold exactly its initial or its final content after any crash")
 	fs.BoolVar(&cfg.durable, "durable", false, "a crash after COMMAND exited 0 must leave every -file with its final content")
@@ -176,13 +185,18 @@ func parseRun(args []string) (*runConfig, *flag.FlagSet, error) {
 		cfg.files[i] = clean
 	}
 	if cfg.dir != "" {
-		if fi, err := os.Stat(cfg.dir); err != nil {
+		if fi, err := os.Stat(inv.path(cfg.dir)); err != nil {
 			return nil, fs, badFlag("dir", cfg.dir, errText(err))
 		} else if !fi.IsDir() {
 			return nil, fs, badFlag("dir", cfg.dir, "not a directory")
 		}
+		cfg.dir = inv.path(cfg.dir)
+	}
+	for i, m := range cfg.mounts {
+		cfg.mounts[i] = inv.path(m)
 	}
 	if cfg.jsonPath != "" {
+		cfg.jsonPath = inv.path(cfg.jsonPath)
 		if err := checkReportPath("json", cfg.jsonPath); err != nil {
 			return nil, fs, err
 		}
@@ -191,7 +205,7 @@ func parseRun(args []string) (*runConfig, *flag.FlagSet, error) {
 	if len(rest) == 0 {
 		return nil, fs, usagef("no COMMAND given (crashcheck run [flags] -- COMMAND [ARG...])")
 	}
-	cmd, err := exec.LookPath(rest[0])
+	cmd, err := inv.lookPath(rest[0])
 	if err != nil {
 		return nil, fs, usagef("COMMAND not found: %v", err)
 	}
@@ -210,21 +224,22 @@ var (
 )
 
 func runMain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	cfg, fs, err := parseRun(args)
+	return runIn(Invocation{Stdin: stdin, Stdout: stdout, Stderr: stderr}, args)
+}
+
+// runIn is crashcheck run with args in inv, whose Stdout and Stderr are set.
+func runIn(inv Invocation, args []string) int {
+	cfg, fs, err := parseRun(inv, args)
 	if err != nil {
-		return parseFailed(stderr, "run", runUsage, fs, err)
+		return parseFailed(inv.Stderr, "run", runUsage, fs, err)
 	}
-	if geteuid() != 0 {
-		fmt.Fprintln(stderr, "crashcheck run: not root: mounting the test filesystem with FUSE needs root")
-		return 2
-	}
-	if err := fuseAvailable(); err != nil {
-		fmt.Fprintf(stderr, "crashcheck run: %v\n", err)
+	if err := CanRun(); err != nil {
+		fmt.Fprintf(inv.Stderr, "crashcheck run: %v\n", err)
 		return 2
 	}
 	if cfg.kernel.fs != "" {
-		return runKernelFS(cfg, stdin, stdout, stderr)
+		return runKernelFS(cfg, inv.Stdin, inv.Stdout, inv.Stderr)
 	}
-	r := &runner{cfg: cfg, stdin: stdin, stdout: stdout, stderr: stderr}
+	r := &runner{cfg: cfg, stdin: inv.Stdin, stdout: inv.Stdout, stderr: inv.Stderr}
 	return r.run()
 }

@@ -5,7 +5,6 @@ package cli
 import (
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 )
@@ -18,7 +17,7 @@ import (
 // exits, whatever it left running is killed too, so that nothing keeps
 // using the mount.
 func (r *runner) runCommand() {
-	req := nsRequest{Argv: r.command, Env: r.cfg.user.env(os.Environ()), Dir: r.dir, Stdin: true, Timeout: r.cfg.timeout, Cred: r.cfg.user}
+	req := nsRequest{Argv: r.command, Env: r.cfg.user.env(r.cfg.env), Dir: r.dir, Stdin: true, Timeout: r.cfg.timeout, Cred: r.cfg.user}
 	req.Start, req.Ready, req.ReadyTimeout, req.StopTimeout = r.cfg.start, r.cfg.ready, r.cfg.readyWait, r.cfg.stopWait
 	if r.cfg.start != "" {
 		// The init waits for the server too: give it the time.
@@ -88,10 +87,10 @@ func (r *runner) runIn(ns *namespace, req nsRequest, barrier func(string), stdou
 }
 
 // shellIn runs `sh -c script` in ns at the mount with env added to
-// crashcheck's environment, and returns its exit status, note and
+// COMMAND's environment, and returns its exit status, note and
 // combined output (the first 4 KiB). It is killed after --check-timeout.
 func (r *runner) shellIn(ns *namespace, script string, env []string) (int, string, []byte) {
-	req := nsRequest{Argv: []string{"/bin/sh", "-c", script}, Env: append(r.cfg.user.env(os.Environ()), env...),
+	req := nsRequest{Argv: []string{"/bin/sh", "-c", script}, Env: append(r.cfg.user.env(r.cfg.env), env...),
 		Dir: r.dir, Capture: true, Timeout: r.cfg.checkTimeout, Cred: r.cfg.user}
 	rep, err := r.runIn(ns, req, nil, nil)
 	switch {

@@ -139,7 +139,12 @@ func (r *runner) run() (code int) {
 
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
-	defer signal.Stop(sigs)
+	defer func() {
+		// Once Stop returns no signal is sent on sigs: closing it ends
+		// onSignal (a run in-process, cli.Run, leaves no goroutine).
+		signal.Stop(sigs)
+		close(sigs)
+	}()
 	go r.onSignal(sigs)
 
 	ns, err := startNamespace(paths, removeDir, r.cfg.isolate, devs, r.stdin, r.stdout, r.stderr)

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"os/exec"
 	"strconv"
 	"strings"
@@ -107,7 +106,7 @@ func (k *kernelRun) runCommand(dir string) error {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, k.cfg.command, k.cfg.args...)
 	cmd.Dir, cmd.Stdin, cmd.Stdout, cmd.Stderr = dir, k.stdin, k.stdout, k.stderr
-	cmd.Env = append(os.Environ(), "CRASHCHECK_DIR="+dir)
+	cmd.Env = append(k.cfg.env, "CRASHCHECK_DIR="+dir)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	err := cmd.Run()
@@ -198,7 +197,7 @@ func (k *kernelRun) inspector() func(string, blockdev.State) string {
 			ctx, cancel := context.WithTimeout(context.Background(), k.cfg.checkTimeout)
 			cmd := exec.CommandContext(ctx, "/bin/sh", "-c", c)
 			cmd.Dir = dir
-			cmd.Env = append(os.Environ(), "CRASHCHECK_DIR="+dir, "CRASHCHECK_AFTER_EXIT="+after,
+			cmd.Env = append(k.cfg.env, "CRASHCHECK_DIR="+dir, "CRASHCHECK_AFTER_EXIT="+after,
 				"CRASHCHECK_CRASH_POINT="+st.Name(), "CRASHCHECK_MODEL="+k.model())
 			cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 			cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
