@@ -26,18 +26,19 @@ func Check(t testing.TB, spec Spec) *Report {
 }
 
 // reportToTest is how Check and CheckDir report to t: err (a broken
-// spec) or a violation fails it, a failed report ends with its replay
-// line, and the summary is logged.
+// spec) or a violation fails it, a failed report (its summary first)
+// ends with its replay line, and a passing one logs its summary.
 func reportToTest(t testing.TB, rep *Report, err error) *Report {
 	t.Helper()
 	if err != nil {
 		t.Fatalf("%v", err)
 		return nil
 	}
-	t.Log(rep.Summary())
 	if !rep.OK() {
+		// The report's first line is its summary: printed once.
 		t.Fatalf("%s%s", rep, replayLine(t.Name(), packageDir()))
 	}
+	t.Log(rep.Summary())
 	return rep
 }
 
