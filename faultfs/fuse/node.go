@@ -383,6 +383,7 @@ func (n *node) Mknod(ctx context.Context, name string, mode, rdev uint32, out *f
 	if err := faultfs.Mknod(v.fsys, p, m, uint64(rdev)); err != nil {
 		return nil, errnoOf(err)
 	}
+	n.ownNew(ctx, v, p)
 	return n.entry(ctx, v, p, out)
 }
 
