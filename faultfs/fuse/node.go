@@ -175,7 +175,10 @@ func (n *node) Setattr(ctx context.Context, f gofs.FileHandle, in *fuse.SetAttrI
 	}
 	uid, uok := in.GetUID()
 	gid, gok := in.GetGID()
-	if uok || gok {
+	// chown(2) with owner and group -1 changes nothing but the ctime,
+	// which Linux stamps (POSIX allows either); the kernel sends it as a
+	// SETATTR that sets no attribute at all.
+	if uok || gok || in.Valid&setsAttr == 0 {
 		u, g := -1, -1
 		if uok {
 			u = int(uid)
@@ -247,6 +250,11 @@ func (n *node) Setattr(ctx context.Context, f gofs.FileHandle, in *fuse.SetAttrI
 	}
 	return n.Getattr(ctx, f, out)
 }
+
+// setsAttr are the SETATTR bits that change an attribute (the others
+// name a handle or a lock owner, or ask to drop set-ID bits on the way).
+const setsAttr = fuse.FATTR_MODE | fuse.FATTR_UID | fuse.FATTR_GID | fuse.FATTR_SIZE |
+	fuse.FATTR_ATIME | fuse.FATTR_MTIME | fuse.FATTR_ATIME_NOW | fuse.FATTR_MTIME_NOW | fuse.FATTR_CTIME
 
 func truncateByName(fsys faultfs.FS, name string, size int64) error {
 	f, err := fsys.OpenFile(name, os.O_WRONLY, 0)
@@ -383,6 +391,7 @@ func (n *node) Mknod(ctx context.Context, name string, mode, rdev uint32, out *f
 	if err := faultfs.Mknod(v.fsys, p, m, uint64(rdev)); err != nil {
 		return nil, errnoOf(err)
 	}
+	n.ownNew(ctx, v, p)
 	return n.entry(ctx, v, p, out)
 }
 

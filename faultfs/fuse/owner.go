@@ -11,9 +11,10 @@ package fuse
 // the mount. What the kernel leaves to the server, the server does here
 // from the caller's credentials, which FUSE sends with every request:
 //
-//   - A new file, directory or symbolic link belongs to its creator: uid
-//     and gid of the calling process, or the parent directory's gid if that
-//     is set-group-ID (the FS does that part). The owner is set as part of
+//   - A new file, directory, symbolic link or special file (FIFO, socket,
+//     device node) belongs to its creator: uid and gid of the calling
+//     process, or the parent directory's gid if that is set-group-ID (the
+//     FS does that part). The owner is set as part of
 //     the creation (faultfs.CreatedAs), so no crash state holds a user's
 //     new file owned by someone else.
 //   - Only the owner (or root) may chmod or set explicit times; only root

@@ -147,11 +147,11 @@ func userMount(t *testing.T) (*faultfs.Mem, string) {
 func TestOtherUsers(t *testing.T) {
 	m, dir := userMount(t)
 	out, err := asUser(t, dir, 65534, 65534, nil,
-		`echo new > f.tmp && mv f.tmp f && mkdir d && ln -s f l && echo x >> roots`)
+		`echo new > f.tmp && mv f.tmp f && mkdir d && ln -s f l && mkfifo p && echo x >> roots`)
 	if err == nil || !strings.Contains(out, "Permission denied") {
 		t.Errorf("nobody appending to root's 0644 file: %v %q, want Permission denied", err, out)
 	}
-	for _, name := range []string{"f", "d", "l"} {
+	for _, name := range []string{"f", "d", "l", "p"} {
 		if got := ownerOf(t, m, name); got != "65534:65534" {
 			t.Errorf("%s created by nobody is owned by %s, want 65534:65534", name, got)
 		}

@@ -595,6 +595,28 @@ var Cases = []Case{
 		e.mkdir("d/s/t", 0o700)
 		e.symlink("x", "d/l")
 	}},
+	// Special files (pjdfstest's mkfifo and mknod groups): the new node's
+	// type, mode (umask applied) and owner, which through the mount is
+	// the creator's (as uid 65534 too), and the errors of an existing
+	// name, a directory's type and, for a user other than root, a device.
+	// Root has no mknod.
+	{Name: "special files", OSOnly: true, Run: func(e *Env) {
+		e.mknod("p", fs.ModeNamedPipe|0o666, 0)
+		e.lstat("p")
+		e.mknod("p", fs.ModeNamedPipe|0o644, 0)
+		e.mknod("s", fs.ModeSocket|0o755, 0)
+		e.lstat("s")
+		e.mknod("c", fs.ModeDevice|fs.ModeCharDevice|0o640, 1<<8|3)
+		e.mknod("b", fs.ModeDevice|0o600, 7<<8|9)
+		e.mknod("d", fs.ModeDir|0o755, 0)
+		e.symlink("p", "l")
+		e.mknod("l", fs.ModeNamedPipe|0o644, 0)
+		e.mknod("missing/p", fs.ModeNamedPipe|0o644, 0)
+		e.link("p", "p2")
+		e.lstat("p")
+		e.remove("p2")
+		e.remove("s")
+	}},
 	{Name: "chown", Root: true, Run: func(e *Env) {
 		e.writeFile("a", "x")
 		e.chown("a", 1000, 2000)

@@ -14,10 +14,13 @@
 //
 // Limits: the cases cover what the os package can ask for (open flags,
 // read, write, seek, truncate, stat, rename, link, symlink, readlink,
-// mkdir, remove, chmod, chown, readdir, fsync, name lengths), which is
-// the ground of pjdfstest's chmod, chown, link, mkdir, open, rename,
-// rmdir, symlink, truncate and unlink groups, without their timestamp
-// assertions (times are compared by faultfs's own tests) and without the
-// mknod/mkfifo, utimensat and ftruncate-to-EFBIG groups. Case names
-// are stable: tests name them to document an expected difference.
+// mkdir, remove, chmod, chown, readdir, fsync, name lengths) and mknod
+// (faultfs.Mknod: FIFOs, sockets and device nodes, listed but never
+// opened), which is the ground of pjdfstest's chmod, chown, link, mkdir,
+// mkfifo, mknod, open, rename, rmdir, symlink, truncate and unlink
+// groups, without their timestamp assertions (times are compared by
+// faultfs's own tests) and without the utimensat and ftruncate-to-EFBIG
+// groups. The whole pjdfstest suite is run on a mount by
+// scripts/pjdfstest.sh. Case names are stable: tests name them to
+// document an expected difference.
 package conformance

@@ -145,6 +145,9 @@ func infoString(fi fs.FileInfo) string {
 	}
 	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
 		s += fmt.Sprintf(" nlink=%d uid=%d gid=%d", st.Nlink, st.Uid, st.Gid)
+		if st.Rdev != 0 {
+			s += fmt.Sprintf(" rdev=%#x", st.Rdev)
+		}
 		if st.Mode&syscall.S_IFMT != faultfs.StatMode(fi.Mode())&syscall.S_IFMT || st.Mode&0o7777 != faultfs.StatMode(fi.Mode())&0o7777 {
 			s += fmt.Sprintf(" st_mode=%#o", st.Mode)
 		}
@@ -340,6 +343,11 @@ func (e *Env) readlink(name string) {
 	e.resv("readlink "+name, fmt.Sprintf("%q", e.unabs(s)), err)
 }
 
+// mknod makes a special file through faultfs.Mknod (mknod(2) on OS).
+func (e *Env) mknod(name string, mode fs.FileMode, dev uint64) {
+	e.res(fmt.Sprintf("mknod %s %v %#x", name, mode, dev), faultfs.Mknod(e.fsys, e.p(name), mode, dev))
+}
+
 func (e *Env) chmod(name string, mode fs.FileMode) {
 	e.res(fmt.Sprintf("chmod %s %v", name, mode), e.fsys.Chmod(e.p(name), mode))
 }
@@ -406,6 +414,10 @@ func (e *Env) walk(dir string) {
 		case fi.IsDir():
 			e.note("tree %s/ %s", rel, info)
 			e.walk(rel)
+		case fi.Mode()&(fs.ModeNamedPipe|fs.ModeSocket|fs.ModeDevice) != 0:
+			// Opening a FIFO would wait for a writer, a device opens
+			// the device: list a special file, never read it.
+			e.note("tree %s %s", rel, info)
 		default:
 			b, err := faultfs.ReadFile(e.fsys, e.p(rel))
 			e.resv("tree "+rel, fmt.Sprintf("%s %q", info, b), err)
