@@ -21,6 +21,7 @@ func (m *Mem) Clone() *Mem {
 		quota: m.quota, used: m.used, base: m.base, clock: m.clock,
 		log: m.log[:len(m.log):len(m.log)], // entries are immutable; appends reallocate
 	}
+	c.data = m.data.clone(c)
 	made := map[*inode]*inode{}
 	var clone func(n *inode) *inode
 	clone = func(n *inode) *inode {
@@ -31,6 +32,7 @@ func (m *Mem) Clone() *Mem {
 			nlink: n.nlink, mtime: n.mtime, data: n.data, target: n.target}
 		made[n] = cn
 		cn.file = n.file.share()
+		cn.file.src = &c.data
 		if n.dir != nil {
 			cn.dir = make(map[string]*inode, len(n.dir))
 			for name, child := range n.dir {

@@ -1,5 +1,10 @@
 package faultfs
 
+import (
+	"maps"
+	"slices"
+)
+
 // Sparse files in Mem's current view.
 //
 // fileData's page table has an entry per 4 KiB page of the file, holes
@@ -83,6 +88,7 @@ func (d *fileData) sparseRead(p []byte, off int64) int {
 		return 0
 	}
 	n := int(min(int64(len(p)), d.size-off))
+	d.src.readFrom(n)
 	for done := 0; done < n; {
 		i, in := int(off/pageSize), int(off%pageSize)
 		c := min(n-done, pageLen(i, d.size)-in)
@@ -101,10 +107,10 @@ func (d *fileData) sparseRead(p []byte, off int64) int {
 // sparseSetPage makes page i, for a file of size bytes, from its old
 // bytes (zeros where there were none) with p copied in at in.
 func (d *fileData) sparseSetPage(i int, size int64, in int, p []byte) {
-	pg := make([]byte, pageLen(i, size))
+	pg := d.src.alloc(pageLen(i, size))
 	copy(pg, d.sp.page(i, d.size))
 	copy(pg[in:], p)
-	d.sp.pages[i] = pg
+	d.sp.pages[i] = pg[:len(pg):len(pg)]
 }
 
 func (d *fileData) sparseTruncate(size int64) {
@@ -138,13 +144,17 @@ func (d *fileData) sparseWrite(p []byte, off int64) []byte {
 	if off > d.size {
 		d.sparseTruncate(off)
 	}
-	data := append([]byte(nil), p...) // the log's copy
+	data := d.src.copied(p)[:len(p):len(p)] // the log's copy
 	end := off + int64(len(p))
 	size := max(d.size, end)
 	for pos := off; pos < end; {
 		i, in := int(pos/pageSize), int(pos%pageSize)
 		c := int(min(int64(pageSize-in), end-pos))
-		d.sparseSetPage(i, size, in, data[pos-off:pos-off+int64(c)])
+		if part := data[pos-off : pos-off+int64(c) : pos-off+int64(c)]; in == 0 && c == pageLen(i, size) {
+			d.sp.pages[i] = part // a whole page of the write: shared, as a dense file's
+		} else {
+			d.sparseSetPage(i, size, in, part)
+		}
 		pos += int64(c)
 	}
 	// The old last page, when the write starts past it, was grown by
@@ -155,15 +165,16 @@ func (d *fileData) sparseWrite(p []byte, off int64) []byte {
 }
 
 // sparseFreeze returns a sparse file's bytes as one slice, for a
-// snapshot: memory the holes do not cost where the platform can map
-// zeros lazily (flatZeros).
+// snapshot: memory the holes do not cost (see dataSource.sparseFlat).
 func (d *fileData) sparseFreeze() []byte {
-	flat := flatZeros(d.size)
-	copy(flat, d.sp.base)
-	for i, pg := range d.sp.pages {
-		copy(flat[int64(i)*pageSize:], pg)
+	parts := make([]dataPart, 0, len(d.sp.pages)+1)
+	if len(d.sp.base) > 0 {
+		parts = append(parts, dataPart{0, d.sp.base})
 	}
-	return flat[:d.size:d.size]
+	for _, i := range slices.Sorted(maps.Keys(d.sp.pages)) {
+		parts = append(parts, dataPart{int64(i) * pageSize, d.sp.pages[i]})
+	}
+	return d.src.sparseFlat(d.size, parts)[:d.size:d.size]
 }
 
 // adoptSparse makes data (too large for a page table) a sparse file's
