@@ -1,5 +1,7 @@
 package faultfs
 
+import "maps"
+
 // Clone returns a fresh Mem holding what m holds: the same current view
 // (names, inode numbers, attributes, contents), the same durable state and
 // the same log since MakeDurable, with m's options. It copies no file
@@ -52,6 +54,11 @@ func (m *Mem) Clone() *Mem {
 // of its own: what it writes later goes into fresh memory, never into the
 // tail of d's last chunk, which d may still hand out.
 func (d *fileData) share() fileData {
+	if d.sp != nil {
+		// A sparse file's page map changes as it is written: the
+		// clone's is a copy, its pages (never written) shared.
+		return fileData{size: d.size, sp: &sparsePages{pages: maps.Clone(d.sp.pages), base: d.sp.base}}
+	}
 	if d.pages == nil {
 		return fileData{size: d.size}
 	}
