@@ -25,7 +25,7 @@ import (
 // the mappings retired (spillRetire), which frees the file's space.
 
 const (
-	spillSegMin    = 4 << 20         // the first segment's size; each next doubles
+	spillSegMin    = 1 << 20         // the first segment's size; each next doubles
 	spillSegMax    = 1 << 30         // the largest; a larger request has a segment of its own
 	spillTrimEvery = 32 << 20        // bytes written or read between two trims
 	spillOwnSeg    = spillSegMax / 2 // requests from this size up get a segment of their own
@@ -46,13 +46,27 @@ type spillStore struct {
 // spillLive is every store not yet retired, for finding the store a
 // slice of memory belongs to (spillOwner).
 var spillLive struct {
-	mu     sync.Mutex
-	stores map[*spillStore]struct{}
-	n      atomic.Int32
+	mu        sync.Mutex
+	stores    map[*spillStore]struct{}
+	n         atomic.Int32
+	collectAt atomic.Int32 // see newSpillStore
 }
+
+// spillCollectAt is the least number of live stores at which opening
+// another first collects garbage: spilled memory is not the Go heap's, so
+// a program that spills much and allocates little may leave the collector
+// idle while stores nothing holds any more keep their descriptors and
+// disk space. After a collection the next comes at twice as many live
+// stores (spillLive.collectAt), back to half as many once a quarter are
+// left.
+const spillCollectAt = 64
 
 // newSpillStore opens a store; it fails where the platform has none.
 func newSpillStore() (*spillStore, error) {
+	if n := spillLive.n.Load(); n >= max(spillLive.collectAt.Load(), spillCollectAt) {
+		spillLive.collectAt.Store(2 * n)
+		runtime.GC() // the unreachable ones' cleanups then retire them
+	}
 	fd, err := spillOpen()
 	if err != nil {
 		return nil, err
@@ -235,6 +249,9 @@ func (st *spillStore) release() {
 	// Not under st.mu: spillOwner locks the two the other way round.
 	spillLive.mu.Lock()
 	delete(spillLive.stores, st)
-	spillLive.n.Add(-1)
+	n := spillLive.n.Add(-1)
 	spillLive.mu.Unlock()
+	if c := spillLive.collectAt.Load(); 4*n < c {
+		spillLive.collectAt.CompareAndSwap(c, max(c/2, spillCollectAt))
+	}
 }

@@ -329,3 +329,38 @@ func TestSpillBudget(t *testing.T) {
 		t.Fatal("a Mem without budget would spill")
 	}
 }
+
+// TestSpillConcurrentClones: clones of one spilled Mem write, read and
+// take histories at once (as scenarios.Verify's runs do), each reading
+// back its own bytes and the shared set-up's; run it with -race.
+func TestSpillConcurrentClones(t *testing.T) {
+	set := NewMem(WithDataBudget(0))
+	setup := bytes.Repeat([]byte("set-up "), 2*maxChunk/7)
+	must(t, WriteFile(set, "s", setup, 0o644))
+	set.MakeDurable()
+	errs := make(chan error, 4)
+	for i := range cap(errs) {
+		go func() {
+			errs <- func() error {
+				c := set.Clone()
+				mine := bytes.Repeat([]byte{byte('a' + i)}, maxChunk+i*pageSize)
+				for range 3 {
+					if err := WriteFile(c, "f", mine, 0o644); err != nil {
+						return err
+					}
+					got, err := c.History().FinalState().ReadFile("f")
+					if err != nil {
+						return err
+					}
+					if s, err := ReadFile(c, "s"); err != nil || !bytes.Equal(got, mine) || !bytes.Equal(s, setup) {
+						return fmt.Errorf("clone %d reads back other bytes (%v)", i, err)
+					}
+				}
+				return nil
+			}()
+		}()
+	}
+	for range cap(errs) {
+		must(t, <-errs)
+	}
+}
