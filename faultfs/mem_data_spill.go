@@ -46,7 +46,7 @@ import (
 // is then not kept, and nothing fails.
 //
 // Small Mems pay nothing: until a Mem's data passes its budget it opens no
-// file. A clone counts the memory it shares with the Mem it was cloned
+// file (but for the snapshot of a sparse file, below). A clone counts the memory it shares with the Mem it was cloned
 // from against its own budget, and opens a store of its own once over it,
 // so that a run's spilled data is freed with the run.
 //
@@ -222,15 +222,18 @@ type dataPart struct {
 
 // sparseFlat returns size bytes, zero but for parts, copied in (in order:
 // a later part overwrites an earlier; their offsets ascend but where a
-// part lies inside the one before). Over budget, the memory is a store's
-// whose blocks are reserved only where the parts lie; else a lazily backed
-// run of the heap's (flatZeros).
+// part lies inside the one before). The memory is a store's, whose blocks
+// are reserved only where the parts lie, whatever the budget: the other
+// way to have holes cost nothing is an anonymous mapping (flatZeros),
+// which nothing could ever unmap, while a store is let go with its last
+// holder. Only without a budget, or where no store opens, is it
+// flatZeros'.
 func (s *dataSource) sparseFlat(size int64, parts []dataPart) []byte {
 	var data int64
 	for _, p := range parts {
 		data += int64(len(p.data))
 	}
-	if s.spills(data) {
+	if s != nil && s.budget >= 0 && !s.noStore {
 		if st := s.store(); st != nil {
 			if flat := st.allocHoles(int(size)); flat != nil && reserveParts(st, flat, parts) {
 				var since int64

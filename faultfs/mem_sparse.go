@@ -165,16 +165,29 @@ func (d *fileData) sparseWrite(p []byte, off int64) []byte {
 }
 
 // sparseFreeze returns a sparse file's bytes as one slice, for a
-// snapshot: memory the holes do not cost (see dataSource.sparseFlat).
+// snapshot: memory the holes do not cost (see dataSource.sparseFlat). The
+// file's pages then point into it, as a dense file's do into its
+// snapshot, so the memory they held is let go (otherwise the snapshot
+// would hold the data a second time); which pages hold data is kept, for
+// st_blocks.
 func (d *fileData) sparseFreeze() []byte {
-	parts := make([]dataPart, 0, len(d.sp.pages)+1)
-	if len(d.sp.base) > 0 {
-		parts = append(parts, dataPart{0, d.sp.base})
+	sp := d.sp
+	idx := slices.Sorted(maps.Keys(sp.pages))
+	parts := make([]dataPart, 0, len(idx)+1)
+	if len(sp.base) > 0 {
+		parts = append(parts, dataPart{0, sp.base})
 	}
-	for _, i := range slices.Sorted(maps.Keys(d.sp.pages)) {
-		parts = append(parts, dataPart{int64(i) * pageSize, d.sp.pages[i]})
+	for _, i := range idx {
+		parts = append(parts, dataPart{int64(i) * pageSize, sp.pages[i]})
 	}
-	return d.src.sparseFlat(d.size, parts)[:d.size:d.size]
+	flat := d.src.sparseFlat(d.size, parts)[:d.size:d.size]
+	sp.base = flat[:len(sp.base):len(sp.base)]
+	for _, i := range idx {
+		lo := int64(i) * pageSize
+		hi := lo + int64(len(sp.pages[i]))
+		sp.pages[i] = flat[lo:hi:hi]
+	}
+	return flat
 }
 
 // adoptSparse makes data (too large for a page table) a sparse file's
