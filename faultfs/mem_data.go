@@ -227,7 +227,7 @@ func (d *fileData) write(p []byte, off int64) []byte {
 		// A chunk of its own, all of it p: copied into fresh memory
 		// in one pass, not zeroed first (append clears only what lies
 		// past p, which becomes the arena's tail).
-		run = d.src.copied(p)
+		run = d.src.copied(p, false)
 		d.chunk, d.free = n, run[n:cap(run)]
 		run = run[:n]
 	} else {
@@ -277,6 +277,9 @@ func (d *fileData) freeze() []byte {
 	}
 	if run {
 		return d.pages[0][:d.size:d.size]
+	}
+	if flat := d.src.run(len(d.pages), d.size, func(i int) []byte { return d.pages[i] }); flat != nil {
+		return flat // one run of spilled memory (mem_data_spill.go)
 	}
 	flat := d.src.alloc(int(d.size))
 	d.src.fill(flat, func(part []byte, off int64) { d.read(part, off) })

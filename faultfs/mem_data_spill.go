@@ -4,6 +4,7 @@ import (
 	"os"
 	"strconv"
 	"sync"
+	"unsafe"
 )
 
 // Bounded memory: spilling file data.
@@ -180,9 +181,13 @@ func (s *dataSource) alloc(n int) []byte {
 }
 
 // copied returns a copy of p in fresh memory, whose capacity may run past
-// p's length (the rest zero).
-func (s *dataSource) copied(p []byte) []byte {
-	if s.spills(int64(len(p))) {
+// p's length (the rest zero). With spill, the memory is a store's even
+// within the budget (unless there is none): a sparse file's data is, as
+// its snapshot is (sparseFlat), so that a file copied in (its size set
+// first, which makes a large file sparse) is one run of memory its
+// snapshot shares.
+func (s *dataSource) copied(p []byte, spill bool) []byte {
+	if s.spills(int64(len(p))) || spill && s != nil && s.budget >= 0 && !s.noStore {
 		if st := s.store(); st != nil {
 			if b := st.alloc(len(p)); b != nil {
 				s.fill(b, func(part []byte, off int64) { copy(part, p[off:]) })
@@ -212,6 +217,34 @@ func (s *dataSource) fill(dst []byte, from func(part []byte, off int64)) {
 		from(part, int64(off))
 		s.own.touch(int64(len(part)))
 	}
+}
+
+// run returns the n pages of a file of size bytes (page(i) is page i) as
+// one slice, when they lie one after another in memory a store handed
+// out: a file streamed into spilled memory is so (mem_data_spill_store.go
+// cuts memory in order from one range of addresses), and its snapshot
+// then shares it instead of copying it. Nil if they do not.
+func (s *dataSource) run(n int, size int64, page func(i int) []byte) []byte {
+	if s == nil || len(s.stores) == 0 || n == 0 {
+		return nil
+	}
+	first := page(0)
+	if first == nil {
+		return nil
+	}
+	p0 := uintptr(unsafe.Pointer(unsafe.SliceData(first)))
+	for i := range n {
+		pg := page(i)
+		if len(pg) != pageLen(i, size) || uintptr(unsafe.Pointer(unsafe.SliceData(pg))) != p0+uintptr(i)*pageSize {
+			return nil
+		}
+	}
+	for _, st := range s.stores {
+		if b := st.spanned(unsafe.Pointer(unsafe.SliceData(first)), int(size)); b != nil {
+			return b
+		}
+	}
+	return nil
 }
 
 // dataPart is a run of a sparse file's data at its offset.

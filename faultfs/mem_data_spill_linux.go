@@ -31,26 +31,35 @@ func spillOpen() (int, error) {
 	return unix.Dup(int(f.Fd()))
 }
 
-// spillMap maps size bytes of file fd at off, shared: what is written into
-// the memory is written into the file, and the kernel may take the pages
-// back and fault them in again from it. With reserve, the file's blocks
-// are allocated first (fallocate), so that writing into the memory can
-// never fail for want of space (it would kill the process with SIGBUS);
-// without, the range is a hole until spillReserve is called for the parts
-// to be written.
-func spillMap(fd int, off int64, size int, reserve bool) ([]byte, error) {
-	if reserve {
-		if err := spillReserve(fd, off, int64(size)); err != nil {
-			return nil, err
-		}
-	} else if err := unix.Ftruncate(fd, off+int64(size)); err != nil {
-		return nil, err
-	}
-	p, err := unix.MmapPtr(fd, off, nil, uintptr(size), unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
+// spillReserveAddrs reserves size bytes of address space, inaccessible
+// and backed by nothing, for file segments to be mapped into (spillMap).
+func spillReserveAddrs(size int) ([]byte, error) {
+	p, err := unix.MmapPtr(-1, 0, nil, uintptr(size), unix.PROT_NONE,
+		unix.MAP_PRIVATE|unix.MAP_ANONYMOUS|unix.MAP_NORESERVE)
 	if err != nil {
 		return nil, err
 	}
 	return unsafe.Slice((*byte)(p), size), nil
+}
+
+// spillMap maps file fd from off over at (reserved addresses), shared:
+// what is written into the memory is written into the file, and the kernel
+// may take the pages back and fault them in again from it. With reserve,
+// the file's blocks are allocated first (fallocate), so that writing into
+// the memory can never fail for want of space (it would kill the process
+// with SIGBUS); without, the range is a hole until spillReserve is called
+// for the parts to be written.
+func spillMap(fd int, off int64, at []byte, reserve bool) error {
+	if reserve {
+		if err := spillReserve(fd, off, int64(len(at))); err != nil {
+			return err
+		}
+	} else if err := unix.Ftruncate(fd, off+int64(len(at))); err != nil {
+		return err
+	}
+	_, err := unix.MmapPtr(fd, off, unsafe.Pointer(unsafe.SliceData(at)), uintptr(len(at)),
+		unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED|unix.MAP_FIXED)
+	return err
 }
 
 // spillReserve allocates the file's blocks for [off, off+n), growing it if
@@ -79,6 +88,9 @@ func spillRetire(b []byte) {
 	_, _ = unix.MmapPtr(-1, 0, unsafe.Pointer(unsafe.SliceData(b)), uintptr(len(b)), unix.PROT_NONE,
 		unix.MAP_PRIVATE|unix.MAP_ANONYMOUS|unix.MAP_FIXED|unix.MAP_NORESERVE)
 }
+
+// spillUnmap gives back addresses no slice was ever handed.
+func spillUnmap(b []byte) { _ = unix.MunmapPtr(unsafe.Pointer(unsafe.SliceData(b)), uintptr(len(b))) }
 
 // spillClose closes the file: with no mapping of it left, its space is freed.
 func spillClose(fd int) { _ = unix.Close(fd) }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"unsafe"
 )
 
 // spillFDs returns the descriptors of this process open on files in dir.
@@ -162,5 +163,50 @@ func TestSpillFullDisk(t *testing.T) {
 	}
 	if ents, _ := os.ReadDir(filepath.Clean(dir)); len(ents) > 0 {
 		t.Fatalf("TMPDIR holds %v", ents)
+	}
+}
+
+// TestSpillSnapshotSharesStream: a file streamed into spilled memory is
+// one run, which MakeDurable shares instead of copying: written in 1 MiB
+// writes, and copied in as crashcheck run's --dir does (its size set
+// first, which makes a large file sparse, then its data in 32 KiB
+// pieces).
+func TestSpillSnapshotSharesStream(t *testing.T) {
+	for _, c := range []struct {
+		name        string
+		size, piece int
+		truncate    bool
+	}{
+		{name: "written in 1 MiB writes", size: 8 << 20, piece: 1 << 20},
+		{name: "copied in", size: sparseMinPages*pageSize + 1<<20, piece: 32 << 10, truncate: true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if c.size > 64<<20 && testing.Short() {
+				t.Skip("skipping: writes 257 MiB")
+			}
+			m := NewMem(WithDataBudget(0))
+			f, err := m.Create("f")
+			must(t, err)
+			if c.truncate {
+				must(t, f.Truncate(int64(c.size)))
+			}
+			p := make([]byte, c.piece)
+			for off := 0; off < c.size; off += c.piece {
+				p[0] = byte(off / c.piece)
+				_, err := f.WriteAt(p, int64(off))
+				must(t, err)
+			}
+			first := m.log[len(m.log)-c.size/c.piece].data
+			m.MakeDurable()
+			snap := m.base.inodes[m.root.dir["f"].ino].data
+			if len(snap) != c.size || unsafe.SliceData(snap) != unsafe.SliceData(first) {
+				t.Fatal("the snapshot does not share the written memory")
+			}
+			for off := 0; off < c.size; off += c.piece {
+				if snap[off] != byte(off/c.piece) {
+					t.Fatalf("the snapshot holds %d at %d, want %d", snap[off], off, byte(off/c.piece))
+				}
+			}
+		})
 	}
 }

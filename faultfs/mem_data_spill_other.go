@@ -13,8 +13,10 @@ func spillOpen() (int, error) { return -1, errors.ErrUnsupported }
 
 // The rest is reached only through a store spillOpen opened.
 
-func spillMap(int, int64, int, bool) ([]byte, error) { return nil, errors.ErrUnsupported }
-func spillReserve(int, int64, int64) error           { return errors.ErrUnsupported }
-func spillDrop([]byte)                               {}
-func spillRetire([]byte)                             {}
-func spillClose(int)                                 {}
+func spillReserveAddrs(int) ([]byte, error)   { return nil, errors.ErrUnsupported }
+func spillMap(int, int64, []byte, bool) error { return errors.ErrUnsupported }
+func spillReserve(int, int64, int64) error    { return errors.ErrUnsupported }
+func spillDrop([]byte)                        {}
+func spillRetire([]byte)                      {}
+func spillUnmap([]byte)                       {}
+func spillClose(int)                          {}

@@ -1,23 +1,31 @@
 package faultfs
 
 import (
+	"math"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"unsafe"
 )
 
-// A spill store: one unlinked temporary file, mapped into memory in
-// segments, from which a Mem over its data budget takes fresh memory (the
-// policy, and why, is in mem_data_spill.go; the system calls are in
+// A spill store: one unlinked temporary file, mapped into memory, from
+// which a Mem over its data budget takes fresh memory (the policy, and
+// why, is in mem_data_spill.go; the system calls are in
 // mem_data_spill_linux.go).
 //
 // Memory handed out is zero, page aligned, and, like every byte a Mem
-// hands out, never written again once filled. The store takes the pages
-// out of the resident set every spillTrimEvery bytes written or read
-// (trim): the kernel keeps them in its page cache, writes them to the
-// file when it wants the memory back, and faults them in when they are
-// read again.
+// hands out, never written again once filled. It is cut, in order, from
+// an area: a range of addresses reserved at once (spillArea bytes), into
+// which the file is mapped segment by segment as the area fills, so that
+// what is handed out in turn is one run of memory. A file streamed
+// through a Mem is then one run however many chunks it was written in,
+// and its snapshot shares it instead of copying it (spanned).
+//
+// The store takes the pages out of the resident set every spillTrimEvery
+// bytes written or read (trim): the kernel keeps them in its page cache,
+// writes them to the file when it wants the memory back, and faults them
+// in when they are read again.
 //
 // The store lives as long as anything that may hold its memory: every
 // Mem, snapshot and log array that does is registered as a holder (keep),
@@ -25,21 +33,38 @@ import (
 // the mappings retired (spillRetire), which frees the file's space.
 
 const (
-	spillSegMin    = 1 << 20         // the first segment's size; each next doubles
-	spillSegMax    = 1 << 30         // the largest; a larger request has a segment of its own
-	spillTrimEvery = 32 << 20        // bytes written or read between two trims
-	spillOwnSeg    = spillSegMax / 2 // requests from this size up get a segment of their own
+	spillSegMin    = 1 << 20  // the first segment's size; each next doubles
+	spillSegMax    = 1 << 30  // the largest, but for a larger request
+	spillTrimEvery = 32 << 20 // bytes written or read between two trims
+	// spillArea is the addresses an area reserves (64 GiB; less where
+	// addresses are 32 bits); a request over half of it has an area of
+	// its own.
+	spillArea = min(64<<30, math.MaxInt/8) &^ (pageSize - 1)
 )
+
+// area is a range of reserved addresses, mapped to the file from its
+// start as it fills.
+type area struct {
+	addrs  []byte    // the reserved addresses
+	segs   []segment // what of them is mapped, in address order
+	mapped int       // bytes mapped: the segments'
+	used   int       // bytes handed out, from the start
+	grown  int       // the size of the last segment mapped with its blocks reserved
+}
+
+// segment is a part of an area mapped to the file.
+type segment struct {
+	at, n int   // where in the area, how many bytes
+	off   int64 // the file offset mapped there
+}
 
 type spillStore struct {
 	mu      sync.Mutex
 	fd      int
-	segs    [][]byte // every mapping, in file order
-	cur     []byte   // the unused tail of the segment handed out from
-	curSize int      // that segment's size
-	size    int64    // the file's size: every segment's
-	touched int64    // bytes written or read since the last trim
-	holders int      // registered holders not yet collected
+	areas   []*area // the last is the one handed out from, but for areas of their own
+	size    int64   // the file's size: every segment's
+	touched int64   // bytes written or read since the last trim
+	holders int     // registered holders not yet collected
 	retired bool
 }
 
@@ -85,31 +110,12 @@ func newSpillStore() (*spillStore, error) {
 // alloc returns n bytes of fresh, zero memory (its capacity n), or nil if
 // the file cannot grow (its filesystem is full).
 func (st *spillStore) alloc(n int) []byte {
-	need := (n + pageSize - 1) &^ (pageSize - 1)
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	if need >= spillOwnSeg {
-		b, err := st.mapLocked(need, true)
-		if err != nil {
-			return nil
-		}
-		return b[:n:n]
+	b := st.takeLocked(n, true)
+	if b != nil {
+		st.touchLocked(int64(len(b)))
 	}
-	if len(st.cur) < need {
-		size := spillSegMin
-		if st.curSize > 0 {
-			size = min(2*st.curSize, spillSegMax)
-		}
-		size = max(size, need)
-		b, err := st.mapLocked(size, true)
-		if err != nil {
-			return nil
-		}
-		st.cur, st.curSize = b, size
-	}
-	b := st.cur[:n:n]
-	st.cur = st.cur[need:]
-	st.touchLocked(int64(need))
 	return b
 }
 
@@ -120,11 +126,51 @@ func (st *spillStore) alloc(n int) []byte {
 func (st *spillStore) allocHoles(n int) []byte {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	b, err := st.mapLocked((n+pageSize-1)&^(pageSize-1), false)
-	if err != nil {
-		return nil
+	return st.takeLocked(n, false)
+}
+
+// takeLocked hands out n bytes, mapping more of the file as needed, with
+// its blocks reserved or not.
+func (st *spillStore) takeLocked(n int, reserve bool) []byte {
+	need := (n + pageSize - 1) &^ (pageSize - 1)
+	var a *area
+	if k := len(st.areas); k > 0 && len(st.areas[k-1].addrs)-st.areas[k-1].used >= need {
+		a = st.areas[k-1]
+	} else {
+		addrs, err := spillReserveAddrs(max(spillArea, need))
+		if err != nil {
+			return nil
+		}
+		a = &area{addrs: addrs}
+		if need > spillArea/2 && k > 0 {
+			// An area of its own, before the one handed out from.
+			st.areas = slices.Insert(st.areas, k-1, a)
+		} else {
+			st.areas = append(st.areas, a)
+		}
 	}
-	return b[:n:n]
+	if short := a.used + need - a.mapped; short > 0 {
+		grow := 0 // holes: map what is asked, no more
+		if reserve {
+			grow = spillSegMin
+			if a.grown > 0 {
+				grow = min(2*a.grown, spillSegMax)
+			}
+		}
+		grow = min(max(grow, short), len(a.addrs)-a.mapped)
+		if err := spillMap(st.fd, st.size, a.addrs[a.mapped:a.mapped+grow], reserve); err != nil {
+			return nil
+		}
+		if reserve {
+			a.grown = grow
+		}
+		a.segs = append(a.segs, segment{a.mapped, grow, st.size})
+		a.mapped += grow
+		st.size += int64(grow)
+	}
+	b := a.addrs[a.used : a.used+n : a.used+n]
+	a.used += need
+	return b
 }
 
 // reserve allocates the file's blocks behind b, memory of an allocHoles
@@ -135,29 +181,31 @@ func (st *spillStore) reserve(b []byte) bool {
 	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	start := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
-	var off int64
-	for _, s := range st.segs {
-		base := uintptr(unsafe.Pointer(unsafe.SliceData(s)))
-		if start >= base && start < base+uintptr(len(s)) {
-			lo := int64(start-base) &^ (pageSize - 1)
-			hi := (int64(start-base) + int64(len(b)) + pageSize - 1) &^ (pageSize - 1)
-			return spillReserve(st.fd, off+lo, hi-lo) == nil
-		}
-		off += int64(len(s))
+	a, at := st.findLocked(unsafe.Pointer(unsafe.SliceData(b)))
+	if a == nil {
+		return false
 	}
-	return false
+	lo, hi := at&^(pageSize-1), (at+len(b)+pageSize-1)&^(pageSize-1)
+	for _, sg := range a.segs {
+		if l, h := max(lo, sg.at), min(hi, sg.at+sg.n); l < h {
+			if spillReserve(st.fd, sg.off+int64(l-sg.at), int64(h-l)) != nil {
+				return false
+			}
+		}
+	}
+	return true
 }
 
-// mapLocked maps a new segment of size bytes at the file's end.
-func (st *spillStore) mapLocked(size int, reserve bool) ([]byte, error) {
-	b, err := spillMap(st.fd, st.size, size, reserve)
-	if err != nil {
-		return nil, err
+// findLocked returns the area whose mapped memory holds p, and p's place
+// in it; nil if none does.
+func (st *spillStore) findLocked(p unsafe.Pointer) (*area, int) {
+	for _, a := range st.areas {
+		base := unsafe.Pointer(unsafe.SliceData(a.addrs))
+		if uintptr(p) >= uintptr(base) && uintptr(p) < uintptr(base)+uintptr(a.mapped) {
+			return a, int(uintptr(p) - uintptr(base))
+		}
 	}
-	st.segs = append(st.segs, b)
-	st.size += int64(size)
-	return b, nil
+	return nil, 0
 }
 
 // touch counts n bytes written or read, and trims once enough were.
@@ -183,8 +231,10 @@ func (st *spillStore) trim() {
 
 func (st *spillStore) trimLocked() {
 	st.touched = 0
-	for _, s := range st.segs {
-		spillDrop(s)
+	for _, a := range st.areas {
+		if a.mapped > 0 {
+			spillDrop(a.addrs[:a.mapped])
+		}
 	}
 }
 
@@ -193,16 +243,21 @@ func (st *spillStore) contains(b []byte) bool {
 	if cap(b) == 0 {
 		return false
 	}
-	p := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	for _, s := range st.segs {
-		base := uintptr(unsafe.Pointer(unsafe.SliceData(s)))
-		if p >= base && p < base+uintptr(len(s)) {
-			return true
-		}
+	a, _ := st.findLocked(unsafe.Pointer(unsafe.SliceData(b)))
+	return a != nil
+}
+
+// spanned returns the n bytes from p as one slice, if they lie in one
+// area and were all handed out (so that they are immutable); nil if not.
+func (st *spillStore) spanned(p unsafe.Pointer, n int) []byte {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if a, at := st.findLocked(p); a != nil && at+n <= a.used {
+		return a.addrs[at : at+n : at+n]
 	}
-	return false
+	return nil
 }
 
 // spillOwner returns the live store b's memory belongs to, or nil (memory
@@ -240,10 +295,15 @@ func (st *spillStore) release() {
 		return
 	}
 	st.retired = true
-	for _, s := range st.segs {
-		spillRetire(s)
+	for _, a := range st.areas {
+		if a.used > 0 {
+			spillRetire(a.addrs[:a.used])
+		}
+		if a.used < len(a.addrs) {
+			spillUnmap(a.addrs[a.used:]) // never handed out
+		}
 	}
-	st.segs, st.cur = nil, nil
+	st.areas = nil
 	spillClose(st.fd)
 	st.mu.Unlock()
 	// Not under st.mu: spillOwner locks the two the other way round.

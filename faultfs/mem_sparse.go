@@ -144,7 +144,7 @@ func (d *fileData) sparseWrite(p []byte, off int64) []byte {
 	if off > d.size {
 		d.sparseTruncate(off)
 	}
-	data := d.src.copied(p)[:len(p):len(p)] // the log's copy
+	data := d.src.copied(p, true)[:len(p):len(p)] // the log's copy, spilled (see copied)
 	end := off + int64(len(p))
 	size := max(d.size, end)
 	for pos := off; pos < end; {
@@ -172,6 +172,12 @@ func (d *fileData) sparseWrite(p []byte, off int64) []byte {
 // st_blocks.
 func (d *fileData) sparseFreeze() []byte {
 	sp := d.sp
+	if len(sp.base) == 0 && int64(len(sp.pages)) == (d.size+pageSize-1)/pageSize {
+		// Written whole (a file copied in): perhaps one run already.
+		if flat := d.src.run(len(sp.pages), d.size, func(i int) []byte { return sp.pages[i] }); flat != nil {
+			return flat
+		}
+	}
 	idx := slices.Sorted(maps.Keys(sp.pages))
 	parts := make([]dataPart, 0, len(idx)+1)
 	if len(sp.base) > 0 {
