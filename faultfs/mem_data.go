@@ -43,6 +43,11 @@ package faultfs
 // into one run, which the current view then shares. Before this design
 // MakeDurable copied nothing, but the next write to any file copied that
 // whole file.
+//
+// Fresh memory comes from the Mem's data source (src): the Go heap while
+// the Mem's data fits its budget, then a temporary file the kernel pages,
+// so that resident memory stays bounded however much is written
+// (mem_data_spill.go). A fileData without a source takes it from the heap.
 
 const (
 	pageSize = 4 << 10

@@ -12,65 +12,85 @@ import (
 // A Mem keeps every byte written since MakeDurable (crash states are built
 // from the log's copies), so a command that writes 10 GiB through a mount
 // leaves 10 GiB to keep. Dropping what no crash state needs cannot bound
-// that: until the history is judged, every state at every point may still
-// read any write, and the crash points after a write need its bytes until
-// something overwrites them durably, which a stream of fresh data never
-// does. So the bytes are kept, but not all in the process's memory.
+// that: until the history is judged, a state at some crash point may read
+// any write, and a stream of fresh data is never overwritten, so all of it
+// stays needed. So the bytes are kept, but not all in the process's memory.
 //
 // Each Mem has a data budget (WithDataBudget; 256 MiB by default, or
 // $CRASHCHECK_DATA_BUDGET bytes). Memory for file data (the arena's
 // chunks, a write's own run, a snapshot's copy) comes from the Go heap
 // while the data so taken stays within the budget, and beyond it from a
 // spill store (mem_data_spill_store.go): an unlinked temporary file in
-// os.TempDir(), made with O_TMPFILE, so that nothing is left behind even
-// if the process is killed, mapped shared in segments. The memory is
-// used exactly as heap memory is (immutable once filled, sliced into
-// pages, shared with the log, snapshots and crash states, compared by
-// address), so nothing else in the package knows the difference. But the
-// store takes its pages out of the resident set every 32 MiB written or
-// read (madvise MADV_DONTNEED): they stay in the kernel's page cache,
-// which writes them back to the file when it needs the memory and faults
-// them in when they are read again. Resident memory is then the budget,
-// the 32 MiB between trims, and the bookkeeping (a page table entry per
-// 4 KiB of file, an entry per logged operation), whatever was written.
+// os.TempDir(), made with O_TMPFILE so that it never has a name (where
+// the filesystem lacks it, created and unlinked at once), mapped shared
+// into one reserved range of addresses as it fills. Nothing is left behind
+// however the process ends. The memory is used exactly as heap memory is (immutable once
+// filled, sliced into pages, shared with the log, snapshots and crash
+// states, compared by address), so nothing else in the package knows the
+// difference. But the store takes its pages out of the resident set every
+// 32 MiB written or read (madvise MADV_DONTNEED): they stay in the
+// kernel's page cache, which writes them back to the file when it needs
+// the memory and faults them in when they are read again. Resident memory
+// is then the budget, the 32 MiB between trims, and the bookkeeping (a
+// page table entry per 4 KiB of file, an entry per logged operation),
+// whatever was written.
 //
-// Why a file and not dropping, and not anonymous memory: without swap,
-// anonymous memory cannot leave RAM, and a memfd is RAM too; a file's
-// pages can, and the page cache keeps the recently used ones fast. The
-// cost is disk: the file holds every byte spilled (and MakeDurable's
-// copies of files that were not one run), until the store is released.
-// A segment's blocks are reserved (fallocate) before it is mapped, since
-// a write into a shared mapping of a full filesystem kills the process
-// with SIGBUS; when the reservation fails, or no store can be opened
-// (another platform, a filesystem without O_TMPFILE or fallocate), the
-// memory comes from the heap as it did before spilling existed: the budget
-// is then not kept, and nothing fails.
+// Why a file and not anonymous memory: without swap, anonymous memory
+// cannot leave RAM, and a memfd is RAM too; a file's pages can, and the
+// page cache keeps the recently used ones fast. The cost is disk: the file
+// holds every byte spilled (and MakeDurable's copies of files that were
+// not one run) until the store is let go. A segment's blocks are reserved
+// (fallocate) before it is mapped, since a write into a shared mapping of
+// a full filesystem kills the process with SIGBUS; when the reservation
+// fails, or no store can be opened (another platform, a filesystem without
+// O_TMPFILE and unlinking, or without fallocate), the memory comes from
+// the heap as it did before spilling existed: the budget is then not kept,
+// and nothing fails.
 //
-// Small Mems pay nothing: until a Mem's data passes its budget it opens no
-// file (but for the snapshot of a sparse file, below). A clone counts the memory it shares with the Mem it was cloned
-// from against its own budget, and opens a store of its own once over it,
-// so that a run's spilled data is freed with the run.
+// A store hands out memory in order from one range of addresses, so a
+// file streamed into spilled memory (written front to back, each write
+// after the last) is one run of memory however many writes made it, and
+// MakeDurable's snapshot shares it (run) instead of copying it; the
+// memory of a file only partly spilled, or written out of order, is copied
+// once, into the store. A sparse file (one grown by a truncation past
+// 256 MiB of hole, mem_sparse.go) has its data and its snapshot in a store
+// whatever the budget: the snapshot is a run of the file's whole size
+// whose holes must cost nothing, which only a store's unreserved range or
+// an anonymous mapping gives, and an anonymous mapping could never be
+// unmapped (no one knows when the last crash state is done with it). So a
+// 1 GiB file copied in (crashcheck run --dir sets a file's size first,
+// then copies its data) is written once, into the store, and not held
+// twice. Without a budget (WithDataBudget(-1)) nothing is spilled.
+//
+// Small Mems pay nothing: until a Mem's data passes its budget, and but
+// for sparse files, it opens no file. A clone counts the memory it shares
+// with the Mem it was cloned from against its own budget, and opens a
+// store of its own once over it, so that a run's spilled data is freed
+// with the run.
 //
 // Memory of a store may be held by any Mem, snapshot or History that got
-// it, and a slice records no owner, so the store cannot know by itself when
-// its memory is no longer used. Every holder that can outlive the Mem is
-// registered (keep): the Mem itself, each snapshot it takes while it has
-// a store, and each array its log is appended into (a History holds its
-// snapshot and its log's array; a CrashState holds its History). A Mem that
-// takes memory of another store (CloneReusing's shared writes, a Mem made
-// from a state) holds that store too. When the last holder has been
-// collected, the file is closed and the mappings retired: replaced by
-// inaccessible memory, not unmapped, so that a slice kept beyond them (a
-// Content kept after its CrashState and History were dropped: the one
-// thing that can) faults instead of reading other bytes mapped there later.
-// The addresses of a released store stay reserved (they cost no memory).
+// it, and a slice records no owner, so the store cannot know by itself
+// when its memory is no longer used. Every holder that can outlive the Mem
+// is registered (keep): the Mem itself, each snapshot it takes while it
+// has a store, and each array its log is appended into (a History holds
+// its snapshot and its log's array; a CrashState holds its History). A Mem
+// that takes memory of another store (CloneReusing's shared writes, a Mem
+// made from a state) holds that store too. When the last holder has been
+// collected, the file is closed and the memory handed out retired:
+// replaced by inaccessible memory, not unmapped, so that a slice kept
+// beyond its holders (a Content kept after its CrashState and History were
+// dropped: the one thing that can) faults instead of reading other bytes
+// the kernel maps there later. The retired addresses stay reserved: they
+// cost no memory, but a process that spills terabytes over its life (in
+// stores let go) runs out of addresses.
 //
 // Limits: bytes read from a spilled file are resident until the next trim
 // (they are file pages, which the kernel may reclaim at any time); the
 // budget counts what the current view, the log and the last snapshot
 // hold, not memory held only by Histories and clones taken earlier; a
 // disk-backed os.TempDir() is needed for the memory to leave RAM (on tmpfs
-// the page cache is RAM).
+// the page cache is RAM); spilled writes go at the speed of the page
+// cache, and of the disk once the kernel's dirty limit is reached.
 
 // defaultDataBudget is the data budget of a Mem made without
 // WithDataBudget when $CRASHCHECK_DATA_BUDGET is unset.

@@ -14,10 +14,13 @@ package peakrss
 import (
 	"bufio"
 	"bytes"
+	"flag"
 	"fmt"
 	"os"
 	"runtime/debug"
 	"strconv"
+	"strings"
+	"testing"
 )
 
 // Settle collects garbage and returns the freed memory to the kernel, so
@@ -59,4 +62,60 @@ func status(field string) (int64, error) {
 		return n << 10, nil
 	}
 	return 0, fmt.Errorf("/proc/self/status: no %s line in kB", field)
+}
+
+// Size is an amount of data a memory benchmark writes.
+type Size struct {
+	Name string // as in a sub-benchmark's name: "64MiB"
+	MiB  int
+}
+
+// Sizes are what the memory benchmarks write. Only the first runs unless
+// a larger one is selected by name (Selected).
+var Sizes = []Size{{"64MiB", 64}, {"1GiB", 1 << 10}, {"10GiB", 10 << 10}}
+
+// Skip skips b, saying how to select it, if size is not the first of Sizes
+// and the -test.bench pattern does not name it: a costly size runs only
+// when asked for.
+func Skip(b *testing.B, size Size) {
+	b.Helper()
+	if size.MiB <= Sizes[0].MiB {
+		return
+	}
+	if f := flag.Lookup("test.bench"); f == nil || !strings.Contains(f.Value.String(), size.Name) {
+		b.Skipf("skipping: writes %s; select it by name (-bench '%s')", size.Name, b.Name())
+	}
+}
+
+// Measure runs work, with b's timer running for it alone, and returns the
+// process's peak resident size while it ran and its resident size after
+// it, garbage collected, in bytes.
+func Measure(b *testing.B, work func()) (peak, after int64) {
+	b.Helper()
+	b.StopTimer()
+	defer b.StartTimer()
+	Settle()
+	if err := Reset(); err != nil {
+		b.Skipf("skipping: %v", err)
+	}
+	b.StartTimer()
+	work()
+	b.StopTimer()
+	peak, err := Peak()
+	if err != nil {
+		b.Fatal(err)
+	}
+	Settle()
+	after, err = Current()
+	if err != nil {
+		b.Fatal(err)
+	}
+	return peak, after
+}
+
+// Report reports the largest peak and after of b's iterations as
+// peak-RSS-MiB and RSS-MiB.
+func Report(b *testing.B, peak, after int64) {
+	b.ReportMetric(float64(peak)/(1<<20), "peak-RSS-MiB")
+	b.ReportMetric(float64(after)/(1<<20), "RSS-MiB")
 }
