@@ -176,6 +176,14 @@
 // current view (hard links; 2 plus subdirectories for a directory; 0 for a
 // file unlinked while open); crash states report a link count of 1.
 //
+// Mem keeps every byte written since MakeDurable (crash states are built
+// from them), but not all in memory: beyond a data budget per Mem
+// ([WithDataBudget], 256 MiB by default) file data is kept, on Linux, in
+// an unlinked temporary file in os.TempDir() that the kernel pages, so a
+// command writing 10 GiB through a mount runs in a few hundred MiB of
+// resident memory, at the cost of as much disk. Elsewhere, and where no
+// such file can be made, all data stays in memory.
+//
 // A file may be at most 16 TiB less 4 KiB (ext4's limit with 4 KiB
 // blocks): growing one past it fails with EFBIG, and a write across it is
 // cut short. Holes cost no memory in the current view, and st_blocks counts

@@ -21,7 +21,9 @@ import (
 //
 // Mem keeps every byte written since MakeDurable, since crash states are
 // built from them; a write copies its bytes once, and the current view
-// shares that copy with the log.
+// shares that copy with the log. Beyond a budget of data (WithDataBudget)
+// the bytes are kept in a temporary file the kernel pages, so resident
+// memory stays bounded however much is written (see mem_data_spill.go).
 //
 // Paths are slash-separated and relative to Mem's root: "a/b", "/a/b" and
 // "./a/b" name the same file; "." and "/" name the root. Permission bits are
@@ -40,7 +42,8 @@ type Mem struct {
 	base    *snapshot
 	log     []logOp
 	clock   func() time.Time
-	reuse   []logOp // CloneReusing: the reference run's log (mem_data_reuse.go)
+	reuse   []logOp    // CloneReusing: the reference run's log (mem_data_reuse.go)
+	data    dataSource // where file data memory comes from (mem_data_spill.go)
 }
 
 var (
@@ -102,6 +105,7 @@ func (n *inode) isDir() bool { return n.kind == fs.ModeDir }
 func NewMem(opts ...MemOption) *Mem {
 	m := &Mem{umask: 0o022, nextIno: 1, nextDev: 1, clock: time.Now}
 	m.uid, m.gid = max(os.Getuid(), 0), max(os.Getgid(), 0)
+	m.data.init(m)
 	for _, o := range opts {
 		o(m)
 	}
@@ -116,6 +120,7 @@ func (m *Mem) newInode(kind, mode fs.FileMode, dev uint64) *inode {
 	now := m.clock()
 	n := &inode{ino: m.nextIno, dev: dev, kind: kind, mode: mode, uid: m.uid, gid: m.gid,
 		atime: now, mtime: now, ctime: now}
+	n.file.src = &m.data
 	m.nextIno++
 	if kind == fs.ModeDir {
 		n.dir = map[string]*inode{}
@@ -158,6 +163,8 @@ func (m *Mem) MakeDurable() {
 	defer m.mu.Unlock()
 	m.base = m.snapshotLocked()
 	m.log = nil
+	m.data.recount(m.base)
+	m.data.trim()
 }
 
 // Log returns the operations that changed the disk since MakeDurable (or
@@ -177,6 +184,7 @@ func (m *Mem) Log() []Op {
 func (m *Mem) History() *History {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.data.trim()
 	return newHistory(m.base, m.log[:len(m.log):len(m.log)])
 }
 

@@ -1,5 +1,7 @@
 package faultfs
 
+import "maps"
+
 // Clone returns a fresh Mem holding what m holds: the same current view
 // (names, inode numbers, attributes, contents), the same durable state and
 // the same log since MakeDurable, with m's options. It copies no file
@@ -21,6 +23,7 @@ func (m *Mem) Clone() *Mem {
 		quota: m.quota, used: m.used, base: m.base, clock: m.clock,
 		log: m.log[:len(m.log):len(m.log)], // entries are immutable; appends reallocate
 	}
+	c.data = m.data.clone(c)
 	made := map[*inode]*inode{}
 	var clone func(n *inode) *inode
 	clone = func(n *inode) *inode {
@@ -31,6 +34,7 @@ func (m *Mem) Clone() *Mem {
 			nlink: n.nlink, mtime: n.mtime, data: n.data, target: n.target}
 		made[n] = cn
 		cn.file = n.file.share()
+		cn.file.src = &c.data
 		if n.dir != nil {
 			cn.dir = make(map[string]*inode, len(n.dir))
 			for name, child := range n.dir {
@@ -50,6 +54,11 @@ func (m *Mem) Clone() *Mem {
 // of its own: what it writes later goes into fresh memory, never into the
 // tail of d's last chunk, which d may still hand out.
 func (d *fileData) share() fileData {
+	if d.sp != nil {
+		// A sparse file's page map changes as it is written: the
+		// clone's is a copy, its pages (never written) shared.
+		return fileData{size: d.size, sp: &sparsePages{pages: maps.Clone(d.sp.pages), base: d.sp.base}}
+	}
 	if d.pages == nil {
 		return fileData{size: d.size}
 	}

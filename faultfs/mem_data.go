@@ -43,6 +43,11 @@ package faultfs
 // into one run, which the current view then shares. Before this design
 // MakeDurable copied nothing, but the next write to any file copied that
 // whole file.
+//
+// Fresh memory comes from the Mem's data source (src): the Go heap while
+// the Mem's data fits its budget, then a temporary file the kernel pages,
+// so that resident memory stays bounded however much is written
+// (mem_data_spill.go). A fileData without a source takes it from the heap.
 
 const (
 	pageSize = 4 << 10
@@ -60,6 +65,7 @@ type fileData struct {
 	chunk int          // the last chunk's size
 	next  []byte       // a stream's next chunk, its pages being faulted in
 	sp    *sparsePages // a sparse file (mem_sparse.go): pages, free and next unused
+	src   *dataSource  // where fresh memory comes from (mem_data_spill.go); nil: the heap
 }
 
 // pageLen returns the length of page i for a file of size bytes.
@@ -73,18 +79,21 @@ func pageLen(i int, size int64) int {
 func (d *fileData) take(n int) []byte {
 	if len(d.free) < n {
 		d.chunk = max(n, min(2*d.chunk, maxChunk))
+		// Spilled memory is not prefaulted: a file's pages are faulted
+		// in through the page cache, which the call does not speed up.
+		spills := d.src.spills(int64(d.chunk))
 		if len(d.next) == d.chunk {
 			d.free, d.next = d.next, nil
 		} else {
-			d.free = make([]byte, d.chunk)
-			if d.chunk >= prefaultMin {
+			d.free = d.src.alloc(d.chunk)
+			if d.chunk >= prefaultMin && !spills {
 				prefault(d.free)
 			}
 		}
-		if d.chunk == maxChunk && maxChunk >= prefaultMin {
+		if d.chunk == maxChunk && maxChunk >= prefaultMin && !spills {
 			// Chunks have grown to their largest: a stream. Have
 			// the next one's pages ready before it is needed.
-			d.next = make([]byte, maxChunk)
+			d.next = d.src.alloc(maxChunk)
 			go prefault(d.next)
 		}
 	}
@@ -124,6 +133,7 @@ func (d *fileData) read(p []byte, off int64) int {
 		return 0
 	}
 	n := int(min(int64(len(p)), d.size-off))
+	d.src.readFrom(n)
 	for done := 0; done < n; {
 		i, in := int(off/pageSize), int(off%pageSize)
 		pg := d.pages[i]
@@ -222,7 +232,7 @@ func (d *fileData) write(p []byte, off int64) []byte {
 		// A chunk of its own, all of it p: copied into fresh memory
 		// in one pass, not zeroed first (append clears only what lies
 		// past p, which becomes the arena's tail).
-		run = append([]byte(nil), p...)
+		run = d.src.copied(p, false)
 		d.chunk, d.free = n, run[n:cap(run)]
 		run = run[:n]
 	} else {
@@ -273,8 +283,11 @@ func (d *fileData) freeze() []byte {
 	if run {
 		return d.pages[0][:d.size:d.size]
 	}
-	flat := make([]byte, d.size)
-	d.read(flat, 0)
+	if flat := d.src.run(len(d.pages), d.size, func(i int) []byte { return d.pages[i] }); flat != nil {
+		return flat // one run of spilled memory (mem_data_spill.go)
+	}
+	flat := d.src.alloc(int(d.size))
+	d.src.fill(flat, func(part []byte, off int64) { d.read(part, off) })
 	d.adopt(flat)
 	return flat
 }

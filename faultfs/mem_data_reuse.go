@@ -58,5 +58,6 @@ func (d *fileData) writeReusing(p []byte, off int64, same []byte) []byte {
 		lo := int64(i)*pageSize - off
 		d.pages[i] = same[lo : lo+int64(pageLen(i, size))]
 	}
+	d.src.holdMemOf(same)
 	return same
 }

@@ -23,6 +23,9 @@ func (m *Mem) snapshotLocked() *snapshot {
 		}
 	}
 	walk(m.root)
+	if len(m.data.stores) > 0 {
+		keep(s, m.data.stores...) // its files may be spilled (mem_data_spill.go)
+	}
 	return s
 }
 
@@ -69,6 +72,8 @@ func memFromSnapshot(snap *snapshot) *Mem {
 				build(si, n)
 			case 0:
 				n.data = si.data
+				n.file.src = &m.data
+				m.data.adopted(si.data)
 				m.used += int64(len(si.data))
 				m.linkLocked(into, d.name, n)
 			default:

@@ -1,5 +1,10 @@
 package faultfs
 
+import (
+	"maps"
+	"slices"
+)
+
 // Sparse files in Mem's current view.
 //
 // fileData's page table has an entry per 4 KiB page of the file, holes
@@ -83,6 +88,7 @@ func (d *fileData) sparseRead(p []byte, off int64) int {
 		return 0
 	}
 	n := int(min(int64(len(p)), d.size-off))
+	d.src.readFrom(n)
 	for done := 0; done < n; {
 		i, in := int(off/pageSize), int(off%pageSize)
 		c := min(n-done, pageLen(i, d.size)-in)
@@ -101,10 +107,10 @@ func (d *fileData) sparseRead(p []byte, off int64) int {
 // sparseSetPage makes page i, for a file of size bytes, from its old
 // bytes (zeros where there were none) with p copied in at in.
 func (d *fileData) sparseSetPage(i int, size int64, in int, p []byte) {
-	pg := make([]byte, pageLen(i, size))
+	pg := d.src.alloc(pageLen(i, size))
 	copy(pg, d.sp.page(i, d.size))
 	copy(pg[in:], p)
-	d.sp.pages[i] = pg
+	d.sp.pages[i] = pg[:len(pg):len(pg)]
 }
 
 func (d *fileData) sparseTruncate(size int64) {
@@ -138,13 +144,17 @@ func (d *fileData) sparseWrite(p []byte, off int64) []byte {
 	if off > d.size {
 		d.sparseTruncate(off)
 	}
-	data := append([]byte(nil), p...) // the log's copy
+	data := d.src.copied(p, true)[:len(p):len(p)] // the log's copy, spilled (see copied)
 	end := off + int64(len(p))
 	size := max(d.size, end)
 	for pos := off; pos < end; {
 		i, in := int(pos/pageSize), int(pos%pageSize)
 		c := int(min(int64(pageSize-in), end-pos))
-		d.sparseSetPage(i, size, in, data[pos-off:pos-off+int64(c)])
+		if part := data[pos-off : pos-off+int64(c) : pos-off+int64(c)]; in == 0 && c == pageLen(i, size) {
+			d.sp.pages[i] = part // a whole page of the write: shared, as a dense file's
+		} else {
+			d.sparseSetPage(i, size, in, part)
+		}
 		pos += int64(c)
 	}
 	// The old last page, when the write starts past it, was grown by
@@ -155,15 +165,35 @@ func (d *fileData) sparseWrite(p []byte, off int64) []byte {
 }
 
 // sparseFreeze returns a sparse file's bytes as one slice, for a
-// snapshot: memory the holes do not cost where the platform can map
-// zeros lazily (flatZeros).
+// snapshot: memory the holes do not cost (see dataSource.sparseFlat). The
+// file's pages then point into it, as a dense file's do into its
+// snapshot, so the memory they held is let go (otherwise the snapshot
+// would hold the data a second time); which pages hold data is kept, for
+// st_blocks.
 func (d *fileData) sparseFreeze() []byte {
-	flat := flatZeros(d.size)
-	copy(flat, d.sp.base)
-	for i, pg := range d.sp.pages {
-		copy(flat[int64(i)*pageSize:], pg)
+	sp := d.sp
+	if len(sp.base) == 0 && int64(len(sp.pages)) == (d.size+pageSize-1)/pageSize {
+		// Written whole (a file copied in): perhaps one run already.
+		if flat := d.src.run(len(sp.pages), d.size, func(i int) []byte { return sp.pages[i] }); flat != nil {
+			return flat
+		}
 	}
-	return flat[:d.size:d.size]
+	idx := slices.Sorted(maps.Keys(sp.pages))
+	parts := make([]dataPart, 0, len(idx)+1)
+	if len(sp.base) > 0 {
+		parts = append(parts, dataPart{0, sp.base})
+	}
+	for _, i := range idx {
+		parts = append(parts, dataPart{int64(i) * pageSize, sp.pages[i]})
+	}
+	flat := d.src.sparseFlat(d.size, parts)[:d.size:d.size]
+	sp.base = flat[:len(sp.base):len(sp.base)]
+	for _, i := range idx {
+		lo := int64(i) * pageSize
+		hi := lo + int64(len(sp.pages[i]))
+		sp.pages[i] = flat[lo:hi:hi]
+	}
+	return flat
 }
 
 // adoptSparse makes data (too large for a page table) a sparse file's

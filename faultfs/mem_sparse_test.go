@@ -146,3 +146,43 @@ func TestMemBlocksCountHoles(t *testing.T) {
 		t.Errorf("st_blocks %d for one written page after a 1 MiB hole, want 8", b)
 	}
 }
+
+// TestMemSparseClone: a clone of a sparse file holds its data (Clone used
+// to lose a sparse file's pages, and reading it panicked), and writes to
+// either side after the clone leave the other unchanged.
+func TestMemSparseClone(t *testing.T) {
+	const far = 2 * sparseMinPages * pageSize
+	m := NewMem()
+	f, err := m.Create("f")
+	must(t, err)
+	_, err = f.WriteAt([]byte("far"), far)
+	must(t, err)
+	c := m.Clone()
+	write := func(m *Mem, p string, off int64) {
+		f, err := m.OpenFile("f", os.O_WRONLY, 0)
+		must(t, err)
+		_, err = f.WriteAt([]byte(p), off)
+		must(t, err)
+		must(t, f.Close())
+	}
+	read := func(m *Mem, off int64, n int) string {
+		f, err := m.Open("f")
+		must(t, err)
+		defer f.Close()
+		p := make([]byte, n)
+		_, err = f.ReadAt(p, off)
+		must(t, err)
+		return string(p)
+	}
+	if got := read(c, far, 3); got != "far" {
+		t.Fatalf("the clone holds %q, want %q", got, "far")
+	}
+	write(c, "clone", far)
+	write(m, "mine", 0)
+	if got := read(m, far, 3) + read(m, 0, 4); got != "farmine" {
+		t.Fatalf("the original holds %q, want %q", got, "farmine")
+	}
+	if got := read(c, far, 5) + read(c, 0, 4); got != "clone\x00\x00\x00\x00" {
+		t.Fatalf("the clone holds %q, want %q", got, "clone\x00\x00\x00\x00")
+	}
+}

@@ -25,7 +25,7 @@ go vet ./...
 # scenarios/crashscript builds everywhere: off Linux [crashcheck] is false.
 cross_all=(./writer ./cmd/atomicwrite ./faultfs ./scenarios ./scenarios/crashscript ./cmd/crashcheck ./cmd/crashcheck/cli ./cmd/crashvet ./cmd/crashvet/analyzer)
 cross_unix=(./scenarios/suite)
-linux_only=(./faultfs/fuse ./faultfs/blockdev ./faultfs/internal/conformance)
+linux_only=(./faultfs/fuse ./faultfs/blockdev ./faultfs/internal/conformance ./faultfs/internal/peakrss)
 module=$(go list -m)
 for pkg in $(go list ./... | sed "s|^$module|.|"); do
 	case " ${cross_all[*]} ${cross_unix[*]} ${linux_only[*]} " in
