@@ -103,7 +103,7 @@ func parseRun(args []string) (*runConfig, *flag.FlagSet, error) {
 	fs.IntVar(&cfg.jobs, "jobs", 0, "run -check and -recover commands on `N` mounts at once, each in a namespace of its own; the report is the same for any N, but checks that share something outside the mounts (a socket, a port, a file) must use -jobs 1 (default: the number of CPUs; 1 with -start, whose server the checks usually restart)")
 	fs.StringVar(&cfg.jsonPath, "json", "", "also write the report as JSON to `FILE`")
 	fs.Var(&mounts, "mount", "`PATH` (repeatable): also copy this directory in and mount it at its real path, from the same in-memory disk")
-	fs.BoolVar(&cfg.isolate, "isolate", false, "refuse writes outside the mounts: everything else but /dev, /proc, /sys is read-only for COMMAND and the checks (without it, files written outside are only reported, and mkdir, rename or unlink there are not seen)")
+	fs.BoolVar(&cfg.isolate, "isolate", false, "refuse changes outside the mounts: everything else but /dev, /proc, /sys is read-only for COMMAND and the checks (without it, files written, created, renamed, removed, chmod'ed or chown'ed outside are only reported, in a warning listing the paths)")
 	addKernelFSFlags(fs, &cfg.kernel)
 	fs.StringVar(&userSpec, "user", "", "run COMMAND, -start, -check and -recover as `USER[:GROUP]` (names or numbers; a named user gets its supplementary groups too)")
 	fs.StringVar(&cfg.start, "start", "", "`CMD` run with sh -c in the namespace before COMMAND: a server under test, which COMMAND is a client of; stopped after COMMAND with SIGTERM to its process group (SIGKILL after -stop-timeout)")
