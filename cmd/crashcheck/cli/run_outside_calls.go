@@ -39,7 +39,7 @@ const (
 
 // pathOperand is one path a call changes: the argument holding its
 // directory descriptor (-1: AT_FDCWD) and the one holding the path (-1:
-// none, the descriptor itself is the file; a NULL path means the same).
+// none, the descriptor itself is the file).
 type pathOperand struct {
 	dirfd, path int8
 	kind        pathKind
@@ -53,6 +53,9 @@ type pathCall struct {
 	flags int8
 	// nofollow: the call never follows a final symlink (lchown).
 	nofollow bool
+	// nullIsFD: a NULL path means the descriptor itself (utimensat);
+	// elsewhere it fails with EFAULT.
+	nullIsFD bool
 }
 
 // Shorthands for the tables.
@@ -62,6 +65,12 @@ func entry(dirfd, path int8, kind pathKind) pathCall {
 
 func object(dirfd, path, flags int8) pathCall {
 	return pathCall{operands: []pathOperand{{dirfd, path, kindObject}}, flags: flags}
+}
+
+func objectOrFD(dirfd, path, flags int8) pathCall {
+	c := object(dirfd, path, flags)
+	c.nullIsFD = true
+	return c
 }
 
 func objectNoFollow(dirfd, path int8) pathCall {
@@ -104,7 +113,13 @@ func (w *callWatcher) recordOutside(req *seccompNotif) {
 			dirfd = int(int32(req.Args[op.dirfd]))
 		}
 		p := ""
-		if op.path >= 0 && req.Args[op.path] != 0 {
+		switch {
+		case op.path < 0:
+		case req.Args[op.path] == 0:
+			if !call.nullIsFD {
+				return // EFAULT
+			}
+		default:
 			s, err := w.readString(tid, req.Args[op.path])
 			if err != nil || s == "" && flags&unix.AT_EMPTY_PATH == 0 {
 				return // EFAULT, ENAMETOOLONG, ENOENT: the call fails

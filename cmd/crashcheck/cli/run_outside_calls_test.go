@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"slices"
 	"testing"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -114,6 +115,23 @@ func TestPathCallsOutside(t *testing.T) {
 			defer unix.Close(fd)
 			return unix.Fchmod(fd, 0o600)
 		}, []string{O("f")}},
+		{"futimens-read-only-fd", func() error {
+			fd, err := unix.Open(O("f"), unix.O_RDONLY, 0)
+			if err != nil {
+				return err
+			}
+			defer unix.Close(fd)
+			_, _, errno := unix.Syscall6(unix.SYS_UTIMENSAT, uintptr(fd), 0, uintptr(unsafe.Pointer(&ts[0])), 0, 0, 0)
+			if errno != 0 {
+				return errno
+			}
+			return nil
+		}, []string{O("f")}},
+		{"fchmodat-null-path", func() error {
+			cwd := unix.AT_FDCWD
+			unix.Syscall(unix.SYS_FCHMODAT, uintptr(cwd), 0, 0o600) // EFAULT
+			return nil
+		}, nil},
 		{"truncate", func() error { return unix.Truncate(O("f"), 10) }, []string{O("f")}},
 		{"utimensat", func() error { return unix.UtimesNanoAt(unix.AT_FDCWD, O("f"), ts, 0) }, []string{O("f")}},
 		{"utimensat-nofollow-in", func() error {

@@ -20,7 +20,7 @@ var pathCalls = func() map[int]pathCall {
 		unix.SYS_FCHMODAT:  object(0, 1, -1),
 		unix.SYS_FCHMODAT2: object(0, 1, 3),
 		unix.SYS_FCHOWNAT:  object(0, 1, 4),
-		unix.SYS_UTIMENSAT: object(0, 1, 3),
+		unix.SYS_UTIMENSAT: objectOrFD(0, 1, 3),
 		unix.SYS_TRUNCATE:  object(-1, 0, -1),
 		unix.SYS_FCHMOD:    object(0, -1, -1),
 		unix.SYS_FCHOWN:    object(0, -1, -1),

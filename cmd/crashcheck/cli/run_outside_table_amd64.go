@@ -20,5 +20,5 @@ var legacyPathCalls = map[int]pathCall{
 	unix.SYS_LCHOWN:    objectNoFollow(-1, 0),
 	unix.SYS_UTIME:     object(-1, 0, -1),
 	unix.SYS_UTIMES:    object(-1, 0, -1),
-	unix.SYS_FUTIMESAT: object(0, 1, -1),
+	unix.SYS_FUTIMESAT: objectOrFD(0, 1, -1),
 }
