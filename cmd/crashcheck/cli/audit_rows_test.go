@@ -156,6 +156,10 @@ var auditRows = []auditRow{
 		want:     auditWant{process: "pass", posix: "acked", ext4: "pass"},
 		note:     "each put returns once its WAL record is fdatasynced, and the WAL directory's rename into place is fsynced, but the data directory and its member directory are made (MkdirAll) without fsyncing their parents: a crash after the first acknowledged put can lose the whole member (posix)",
 	},
+	beanstalkdRow("0", auditWant{process: "pass", posix: "acked", ext4: "pass"},
+		"fsyncs the log before each reply, but never the directory of a new log file: the file, and every job in it, can be lost (posix)"),
+	beanstalkdRow("default", auditWant{process: "pass", posix: "acked", ext4: "acked"},
+		"the default, -f 50: the log is fsynced at most every 50 ms, after the reply"),
 }
 
 // redisRow is redis-server with its append-only file and appendfsync
@@ -170,6 +174,28 @@ func redisRow(fsync string, want auditWant, note string) auditRow {
 		recovers: []string{"sh ../redis.sh recover"},
 		checks:   []auditCheck{{"acked", "sh ../redis.sh check"}},
 		command:  []string{"sh", "../redis.sh", "client"},
+		want:     want,
+		note:     note,
+	}
+}
+
+// beanstalkdRow is the beanstalkd work queue with its write-ahead log
+// and -f fsync ("default": none given), started on an empty directory:
+// three jobs put, each acknowledged once beanstalkd answered INSERTED;
+// recovery restarts it on the state.
+func beanstalkdRow(fsync string, want auditWant, note string) auditRow {
+	does := "beanstalkd work queue, `-b wal -f " + fsync + "`"
+	if fsync == "default" {
+		does = "beanstalkd work queue, `-b wal`"
+	}
+	return auditRow{
+		name: "beanstalkd-f-" + fsync, pkg: "beanstalkd", exe: "beanstalkd python3",
+		does:     does + ": three `put`s, each acknowledged once it answered INSERTED; recovery restarts beanstalkd on the crash state",
+		setup:    `cp "$AUDIT/beanstalkd.sh" .`,
+		flags:    []string{"--max-states", "2", "--start", "sh ../beanstalkd.sh start " + fsync, "--ready", "sh ../beanstalkd.sh ready", "--ack", "^ack "},
+		recovers: []string{"sh ../beanstalkd.sh recover"},
+		checks:   []auditCheck{{"acked", "sh ../beanstalkd.sh check"}},
+		command:  []string{"sh", "../beanstalkd.sh", "client"},
 		want:     want,
 		note:     note,
 	}

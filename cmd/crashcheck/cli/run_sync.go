@@ -11,11 +11,12 @@ package cli
 // (SECCOMP_USER_NOTIF_FLAG_CONTINUE) and does on the host what it always
 // does. Without --isolate the same filter, on COMMAND's tree and each
 // check's, also notifies the calls that change names and metadata, so
-// that those outside the mounts are reported (run_outside.go). Why seccomp rather than ptrace: the filter is inherited by
-// every process COMMAND starts, costs nothing on other system calls, and
-// leaves the tree free to use ptrace itself (strace, gdb, a sandbox);
-// ptrace would stop every thread at every system call or need a
-// PTRACE_O_TRACESECCOMP filter anyway, plus following forks and clones.
+// that those outside the mounts are reported (run_outside.go). Why
+// seccomp rather than ptrace: the filter is inherited by every process
+// COMMAND starts, costs nothing on other system calls, and leaves the
+// tree free to use ptrace itself (strace, gdb, a sandbox); ptrace would
+// stop every thread at every system call or need a PTRACE_O_TRACESECCOMP
+// filter anyway, plus following forks and clones.
 //
 // The namespace init installs the filter on a thread locked for the
 // purpose, starts COMMAND from that thread (a filter is inherited across
