@@ -198,6 +198,7 @@ type seccompNotifResp struct {
 type callWatcher struct {
 	fd      int
 	procfd  int
+	home    int // crashcheck's mount namespace, to return to
 	mntIDs  []int
 	barrier func(what string) // nil: sync and syncfs are not barriers
 	stop    int               // an eventfd: readable once close is called
@@ -212,7 +213,7 @@ type callWatcher struct {
 // a mount in mntIDs, and records the paths outside those mounts that
 // path-changing calls change, before letting each call go on.
 func watchCalls(pid, fd int, mntIDs []int, barrier func(what string)) (*callWatcher, error) {
-	w := &callWatcher{fd: -1, procfd: -1, stop: -1, mntIDs: mntIDs, barrier: barrier}
+	w := &callWatcher{fd: -1, procfd: -1, home: -1, stop: -1, mntIDs: mntIDs, barrier: barrier}
 	started := make(chan error, 1)
 	w.done.Add(1)
 	go func() {
@@ -227,6 +228,10 @@ func watchCalls(pid, fd int, mntIDs []int, barrier func(what string)) (*callWatc
 		}
 		started <- nil
 		w.loop()
+		// Leave the namespace before the thread ends: a thread in it
+		// keeps its mounts alive, and the thread may never end (were it
+		// the main thread, the Go runtime parks it for good).
+		unix.Setns(w.home, unix.CLONE_NEWNS)
 	}()
 	if err := <-started; err != nil {
 		w.done.Wait()
@@ -255,6 +260,9 @@ func (w *callWatcher) open(pid, fd int) error {
 	if w.procfd, err = unix.Open("/proc", unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0); err != nil {
 		return err
 	}
+	if w.home, err = unix.Open("/proc/thread-self/ns/mnt", unix.O_RDONLY|unix.O_CLOEXEC, 0); err != nil {
+		return err
+	}
 	if err := unix.Unshare(unix.CLONE_FS); err != nil {
 		return fmt.Errorf("unshare: %w", err)
 	}
@@ -265,7 +273,7 @@ func (w *callWatcher) open(pid, fd int) error {
 }
 
 func (w *callWatcher) closeFDs() {
-	for _, fd := range []int{w.fd, w.procfd, w.stop} {
+	for _, fd := range []int{w.fd, w.procfd, w.home, w.stop} {
 		if fd >= 0 {
 			unix.Close(fd)
 		}
