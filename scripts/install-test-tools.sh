@@ -13,6 +13,7 @@ tools=(
 	mkfs.xfs:xfsprogs mkfs.btrfs:btrfs-progs
 	redis-server:redis-server git:git rsync:rsync vim:vim-nox
 	pg_ctlcluster:postgresql psql:postgresql-client setpriv:util-linux
+	etcd:etcd-server etcdctl:etcd-client beanstalkd:beanstalkd
 )
 need=()
 for entry in "${tools[@]}"; do

@@ -141,6 +141,64 @@ var auditRows = []auditRow{
 		want:    auditWant{process: "pass", posix: "durable fsck", ext4: "durable fsck"},
 		note:    "loose objects are written to a temp file and link(2)ed into place without fsync; refs and the index are renamed without a directory fsync",
 	},
+	redisRow("always", auditWant{process: "pass", posix: "acked", ext4: "pass"},
+		"the first start makes appendonlydir and renames the base file into it, but never fsyncs the directory holding appendonlydir: the whole directory, and with it every acknowledged SET, can be lost (posix); once there, each SET is fsynced before the reply"),
+	redisRow("everysec", auditWant{process: "pass", posix: "acked", ext4: "acked"},
+		"the default: the file is fsynced once a second, after the reply, so the last second of acknowledged SETs can be lost"),
+	{
+		name: "etcd", pkg: "etcd-server", exe: "etcd etcdctl",
+		does:     "etcd server, one member started on an empty data directory: `etcdctl put` of three keys, each acknowledged once it returns; recovery restarts etcd on the crash state",
+		setup:    `cp "$AUDIT/etcd.sh" .`,
+		flags:    []string{"--max-states", "2", "--start", "sh ../etcd.sh start", "--ready", "sh ../etcd.sh ready", "--ack", "^ack "},
+		recovers: []string{"sh ../etcd.sh recover"},
+		checks:   []auditCheck{{"acked", "sh ../etcd.sh check"}},
+		command:  []string{"sh", "../etcd.sh", "client"},
+		want:     auditWant{process: "pass", posix: "acked", ext4: "pass"},
+		note:     "each put returns once its WAL record is fdatasynced, and the WAL directory's rename into place is fsynced, but the data directory and its member directory are made (MkdirAll) without fsyncing their parents: a crash after the first acknowledged put can lose the whole member (posix)",
+	},
+	beanstalkdRow("0", auditWant{process: "pass", posix: "acked", ext4: "pass"},
+		"fsyncs the log before each reply, but never the directory of a new log file: the file, and every job in it, can be lost (posix)"),
+	beanstalkdRow("default", auditWant{process: "pass", posix: "acked", ext4: "acked"},
+		"the default, -f 50: the log is fsynced at most every 50 ms, after the reply"),
+}
+
+// redisRow is redis-server with its append-only file and appendfsync
+// fsync, started on an empty directory: SET of three keys, each
+// acknowledged once redis answered; recovery restarts it on the state.
+func redisRow(fsync string, want auditWant, note string) auditRow {
+	return auditRow{
+		name: "redis-appendfsync-" + fsync, pkg: "redis-server", exe: "redis-server redis-cli",
+		does:     "redis-server, `appendonly yes`, `appendfsync " + fsync + "`: `redis-cli SET` of three keys, each acknowledged once it answered OK; recovery restarts redis on the crash state",
+		setup:    `cp "$AUDIT/redis.sh" .`,
+		flags:    []string{"--max-states", "2", "--start", "sh ../redis.sh start " + fsync, "--ready", "sh ../redis.sh ready", "--ack", "^ack "},
+		recovers: []string{"sh ../redis.sh recover"},
+		checks:   []auditCheck{{"acked", "sh ../redis.sh check"}},
+		command:  []string{"sh", "../redis.sh", "client"},
+		want:     want,
+		note:     note,
+	}
+}
+
+// beanstalkdRow is the beanstalkd work queue with its write-ahead log
+// and -f fsync ("default": none given), started on an empty directory:
+// three jobs put, each acknowledged once beanstalkd answered INSERTED;
+// recovery restarts it on the state.
+func beanstalkdRow(fsync string, want auditWant, note string) auditRow {
+	does := "beanstalkd work queue, `-b wal -f " + fsync + "`"
+	if fsync == "default" {
+		does = "beanstalkd work queue, `-b wal`"
+	}
+	return auditRow{
+		name: "beanstalkd-f-" + fsync, pkg: "beanstalkd", exe: "beanstalkd python3",
+		does:     does + ": three `put`s, each acknowledged once it answered INSERTED; recovery restarts beanstalkd on the crash state",
+		setup:    `cp "$AUDIT/beanstalkd.sh" .`,
+		flags:    []string{"--max-states", "2", "--start", "sh ../beanstalkd.sh start " + fsync, "--ready", "sh ../beanstalkd.sh ready", "--ack", "^ack "},
+		recovers: []string{"sh ../beanstalkd.sh recover"},
+		checks:   []auditCheck{{"acked", "sh ../beanstalkd.sh check"}},
+		command:  []string{"sh", "../beanstalkd.sh", "client"},
+		want:     want,
+		note:     note,
+	}
 }
 
 // sqliteReadOnly names app.db for the read-only checks.

@@ -52,7 +52,7 @@ type auditCheck struct{ label, cmd string }
 type auditRow struct {
 	name      string // subtest name
 	pkg       string // Debian package whose version the table gives ("" for ours)
-	exe       string // executable the row needs on PATH (default: command[0])
+	exe       string // executables the row needs on PATH, space-separated (default: command[0])
 	does      string // what the command does, for the table
 	setup     string // sh script run after auditCommonSetup, in the work directory
 	flags     []string
@@ -134,12 +134,14 @@ func TestAudit(t *testing.T) {
 // runAuditRow runs one row's crashcheck line in a fresh directory and
 // compares the verdicts; ok is false if the row was skipped or failed.
 func runAuditRow(t *testing.T, row auditRow) (res auditResult, ok bool) {
-	exe := row.exe
-	if exe == "" {
-		exe = row.command[0]
+	exes := strings.Fields(row.exe)
+	if len(exes) == 0 {
+		exes = []string{row.command[0]}
 	}
-	if _, err := exec.LookPath(exe); err != nil {
-		t.Skipf("%s is not installed (package %s; see scripts/install-test-tools.sh)", exe, row.pkg)
+	for _, exe := range exes {
+		if _, err := exec.LookPath(exe); err != nil {
+			t.Skipf("%s is not installed (package %s; see scripts/install-test-tools.sh)", exe, row.pkg)
+		}
 	}
 	res = auditResult{row: row, version: "this commit"}
 	if row.pkg != "" {
@@ -149,9 +151,15 @@ func runAuditRow(t *testing.T, row auditRow) (res auditResult, ok bool) {
 		}
 		res.version = string(out)
 	}
+	auditData, err := filepath.Abs(filepath.Join("testdata", "audit"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	work := t.TempDir()
 	t.Chdir(work)
-	if out, err := exec.Command("sh", "-c", auditCommonSetup+" && "+cmp(row.setup, "true")).CombinedOutput(); err != nil {
+	setup := exec.Command("sh", "-c", auditCommonSetup+" && "+cmp(row.setup, "true"))
+	setup.Env = append(os.Environ(), "AUDIT="+auditData)
+	if out, err := setup.CombinedOutput(); err != nil {
 		t.Fatalf("setup: %v\n%s", err, out)
 	}
 	jsonPath := filepath.Join(work, "report.json")

@@ -110,7 +110,8 @@ func (r *runner) shellIn(ns *namespace, script string, env []string) (int, strin
 	return rep.Exit, rep.Note, rep.Output
 }
 
-// warnOutside warns, once per command, of writes outside the mounts.
+// warnOutside warns, once per command, of changes outside the mounts,
+// one path a line.
 func (r *runner) warnOutside(who string, paths []string) {
 	if len(paths) == 0 {
 		return
@@ -124,8 +125,8 @@ func (r *runner) warnOutside(who string, paths []string) {
 		return
 	}
 	r.warned[who] = true
-	fmt.Fprintf(r.stderr, "crashcheck run: warning: %s wrote outside the test's mounts (on the host, not crash-tested; -isolate refuses it): %s\n",
-		who, strings.Join(paths, " "))
+	fmt.Fprintf(r.stderr, "crashcheck run: warning: %s changed files outside the test's mounts (on the host, not crash-tested; -isolate refuses it):\n\t%s\n",
+		who, strings.Join(paths, "\n\t"))
 }
 
 // limitedBuffer keeps the first 4 KiB written to it.

@@ -28,6 +28,10 @@ type namespace struct {
 	exited chan struct{} // closed when the init has been waited for
 	mu     sync.Mutex
 	killed bool
+
+	// isolate: the rest is read-only (--isolate); else changes outside
+	// the mounts are watched (run_outside.go)
+	isolate bool
 }
 
 // startNamespace starts the init in a new mount and PID namespace, with
@@ -96,22 +100,26 @@ func startNamespace(paths []string, removeDir string, isolate bool, devs []*os.F
 		ns.close()
 		return nil, errors.New(rep.Err)
 	}
-	ns.mntIDs = rep.MntIDs
+	ns.mntIDs, ns.isolate = rep.MntIDs, isolate
 	return ns, nil
 }
 
 // run runs req in the namespace. With sync, every sync(2) of the command's
-// tree, and syncfs(2) on a mount, calls barrier first. With stdout, the
+// tree, and syncfs(2) on a mount, calls barrier first. Unless isolated,
+// the reply's Outside has the paths outside the mounts the command
+// changed: written (the init's fanotify) or renamed, removed, created,
+// chmod'ed and the like (the seccomp filter). With stdout, the
 // command's standard output comes to stdout, a line at a time, as it is
 // read (run_ack.go); run returns once all of it has. An error means the
 // init is gone (killed, by a signal to crashcheck, say).
 func (ns *namespace) run(req nsRequest, barrier func(string), stdout func(line []byte)) (nsReply, error) {
 	req.Sync = barrier != nil
+	req.Outside = !ns.isolate && auditArch() != 0
 	req.Ack = stdout != nil
 	if err := ns.out.Encode(req); err != nil {
 		return nsReply{}, err
 	}
-	var w *syncWatcher
+	var w *callWatcher
 	var lines *lineReader
 	defer func() {
 		if w != nil {
@@ -130,6 +138,11 @@ func (ns *namespace) run(req nsRequest, barrier func(string), stdout func(line [
 			if lines != nil {
 				lines.wait(5 * time.Second)
 			}
+			if w != nil {
+				w.close()
+				rep.Outside = mergeOutside(rep.Outside, w.outside)
+				w = nil
+			}
 			return rep, nil
 		}
 		var err error
@@ -137,7 +150,7 @@ func (ns *namespace) run(req nsRequest, barrier func(string), stdout func(line [
 			lines, err = readLines(ns.cmd.Process.Pid, rep.AckPipe, stdout)
 		}
 		if err == nil && rep.Listener != 0 {
-			w, err = watchSyncs(ns.cmd.Process.Pid, rep.Listener, ns.mntIDs, barrier)
+			w, err = watchCalls(ns.cmd.Process.Pid, rep.Listener, ns.mntIDs, barrier)
 		}
 		if err != nil {
 			ns.kill()

@@ -78,7 +78,10 @@ type nsRequest struct {
 	// syncfs(2) of the command's process tree (see run_sync.go); the init
 	// sends nsReply{Listener: fd} first, then waits for nsRequest{Go: true}.
 	Sync bool
-	Go   bool
+	// Outside adds the path-changing calls to the filter (the listener
+	// reports those outside the mounts: run_outside.go).
+	Outside bool
+	Go      bool
 	// Ack gives the command a pipe as stdout, whose read end the init
 	// names in nsReply{AckPipe: fd} before starting anything (with the
 	// Listener, if Sync); crashcheck takes it and passes the output on.
@@ -101,7 +104,7 @@ type nsReply struct {
 	Note      string // why it did not simply exit
 	Output    []byte
 	Unmounted []string // mounted paths that were gone when the command ended
-	Outside   []string // files written outside the test's mounts (run_outside.go)
+	Outside   []string // files written outside the test's mounts (run_outside.go); crashcheck adds the other changes
 }
 
 func init() {
@@ -365,10 +368,10 @@ func nsRun(req nsRequest, in *bufio.Reader, out *json.Encoder) nsReply {
 		p.Release()
 		return pid, nil
 	}
-	if req.Sync || req.Ack {
+	if req.Sync || req.Outside || req.Ack {
 		var hello nsReply
-		if req.Sync {
-			st, fd, err := newFilteredStarter()
+		if req.Sync || req.Outside {
+			st, fd, err := newFilteredStarter(filteredCalls(req.Sync, req.Outside))
 			if err != nil {
 				return nsReply{NotStart: err.Error()}
 			}
