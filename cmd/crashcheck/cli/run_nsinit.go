@@ -138,6 +138,7 @@ func nsInitMain() int {
 		ending.Lock()
 		nsCleanup(setup)
 	}()
+	nsDetachInherited()
 	if setup.Isolate {
 		if err := nsIsolate(); err != nil {
 			out.Encode(nsSetupReply{Err: err.Error()})
