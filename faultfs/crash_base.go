@@ -2,6 +2,7 @@ package faultfs
 
 import (
 	"io/fs"
+	"slices"
 	"sort"
 	"sync"
 )
@@ -53,11 +54,22 @@ type settlingModel interface {
 }
 
 // durableBase is the state after applying the durable operations of the
-// first upto, all settled.
+// first upto, all settled. Its tables hold what differs from the state at
+// the start (crash_table.go, crash_entries.go: persistent, so that each
+// base shares all but what its operations touched with the one before):
+// files' attributes and content, directories' entries, who names an
+// inode, and per key flavour (crash_key.go) the keys of the nodes whose
+// keys differ.
 type durableBase struct {
-	upto  int
-	files map[uint64]*baseFile
-	dirs  map[uint64][]dirent
+	upto    int
+	files   inoTable[*baseFile]
+	dirs    inoTable[entryTree]
+	parents inoTable[[]dirent] // (name, directory) pairs naming the inode
+
+	mu     sync.Mutex // guards what follows: keys are made on demand
+	keys   [flavors]inoTable[nodeKey]
+	keyed  [flavors]bool // keys[fl] is complete
+	cyclic bool          // the tree has a directory cycle: no keys
 }
 
 // baseFile is an inode's attributes and content in a durable base.
@@ -117,41 +129,73 @@ func (h *History) durableBaseAt(m settlingModel, point int) *durableBase {
 }
 
 // advance returns base b with the durable operations of [b.upto, upto)
-// applied, sharing what they do not touch.
+// applied, sharing what they do not touch, and the keys of every flavour
+// b has keys for brought up to date.
 func (h *History) advance(b *durableBase, upto int, durable []bool) *durableBase {
-	nb := &durableBase{upto: upto, files: make(map[uint64]*baseFile, len(b.files)), dirs: make(map[uint64][]dirent, len(b.dirs))}
-	for ino, f := range b.files {
-		nb.files[ino] = f
-	}
-	for ino, e := range b.dirs {
-		nb.dirs[ino] = e
-	}
-	touchedDirs := map[uint64]bool{}
-	builders := map[uint64]*fileView{}
-	entries := func(dir uint64) []dirent {
-		if !touchedDirs[dir] {
-			touchedDirs[dir] = true
-			e, ok := nb.dirs[dir]
-			if !ok {
-				e = h.initialEntries(dir)
-			}
-			nb.dirs[dir] = append(make([]dirent, 0, len(e)+1), e...)
+	nb := &durableBase{upto: upto, files: b.files, dirs: b.dirs, parents: b.parents}
+	touched := map[uint64]*affNode{}
+	touch := func(ino uint64, name string) {
+		a := touched[ino]
+		if a == nil {
+			a = &affNode{}
+			touched[ino] = a
 		}
-		return nb.dirs[dir]
+		if name != "" {
+			a.names = append(a.names, name)
+		}
 	}
+	prev := keyRef{h: h, b: b}
+	parents := func(ino uint64) []dirent {
+		if p, ok := nb.parents.get(ino); ok {
+			return p
+		}
+		return h.initialParents()[ino]
+	}
+	link := func(ino, dir uint64, name string) {
+		nb.parents = nb.parents.set(ino, append(slices.Clip(parents(ino)), dirent{name: name, ino: dir}))
+	}
+	unlink := func(ino, dir uint64, name string) {
+		p := parents(ino)
+		if i := slices.Index(p, dirent{name: name, ino: dir}); i >= 0 {
+			nb.parents = nb.parents.set(ino, slices.Delete(slices.Clone(p), i, i+1))
+		}
+	}
+	tree := func(dir uint64) entryTree {
+		if t, ok := nb.dirs.get(dir); ok {
+			return t
+		}
+		return entryTreeOf(h.initialEntries(dir))
+	}
+	setEntry := func(dir uint64, name string, ino uint64) {
+		t := tree(dir)
+		cur, ok := t.get(name)
+		if ok && cur == ino {
+			return
+		}
+		if ok {
+			unlink(cur, dir, name)
+		}
+		nb.dirs = nb.dirs.set(dir, t.set(name, ino))
+		link(ino, dir, name)
+		touch(dir, name)
+	}
+	removeEntry := func(dir uint64, name string, ino uint64) {
+		t := tree(dir)
+		if cur, ok := t.get(name); ok && cur == ino {
+			nb.dirs = nb.dirs.set(dir, t.remove(name))
+			unlink(ino, dir, name)
+			touch(dir, name)
+		}
+	}
+	builders := map[uint64]*fileView{}
 	file := func(ino uint64) *fileView {
 		if f, ok := builders[ino]; ok {
 			return f
 		}
 		f := &fileView{}
-		if bf, ok := nb.files[ino]; ok {
-			f.mode, f.uid, f.gid = bf.mode, bf.uid, bf.gid
-			f.cb.resetExt(bf.ext, bf.size)
-		} else {
-			n := h.inode(ino)
-			f.mode, f.uid, f.gid = n.mode, n.uid, n.gid
-			f.cb.reset(h.initialData(ino))
-		}
+		mode, uid, gid, c := prev.attrs(ino)
+		f.mode, f.uid, f.gid = mode, uid, gid
+		f.cb.resetExt(c.ext, c.size)
 		builders[ino] = f
 		return f
 	}
@@ -161,24 +205,78 @@ func (h *History) advance(b *durableBase, upto int, durable []bool) *durableBase
 		}
 		o := &h.ops[i]
 		switch k := o.op.Kind; {
-		case isEntryOp(k):
-			nb.dirs[o.dir] = applyEntry(entries(o.dir), o, o.dir)
-			if k == OpRename && o.dir2 != o.dir {
-				nb.dirs[o.dir2] = applyEntry(entries(o.dir2), o, o.dir2)
-			}
+		case k == OpRemove || k == OpRmdir:
+			removeEntry(o.dir, o.name, o.ino)
+		case k == OpRename:
+			removeEntry(o.dir, o.name, o.ino)
+			setEntry(o.dir2, o.name2, o.ino)
+		case isEntryOp(k): // create, mkdir, symlink, link, mknod
+			setEntry(o.dir, o.name, o.ino)
 		case isDataOp(k) || isAttrOp(k):
 			applyFileOp(file(o.ino), o, 0, int64(len(o.data)))
+			touch(o.ino, "")
 		}
 	}
 	for ino, f := range builders {
 		ext := append([]extent(nil), f.cb.ext...)
-		nb.files[ino] = &baseFile{mode: f.mode, uid: f.uid, gid: f.gid, ext: ext[:len(ext):len(ext)], size: f.cb.size}
+		nb.files = nb.files.set(ino, &baseFile{mode: f.mode, uid: f.uid, gid: f.gid, ext: ext[:len(ext):len(ext)], size: f.cb.size})
 	}
-	for dir := range touchedDirs {
-		e := nb.dirs[dir]
-		nb.dirs[dir] = e[:len(e):len(e)]
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.cyclic {
+		return nb
+	}
+	var aff map[uint64]*affNode
+	for fl := range flavors {
+		if !b.keyed[fl] {
+			continue
+		}
+		if aff == nil {
+			aff = prev.affectedBy(touched)
+		}
+		if !nb.keyFrom(h, fl, prev, aff, b.keys[fl]) {
+			break
+		}
 	}
 	return nb
+}
+
+// keyFrom computes the keys of b's nodes in aff, against ref, whose keys
+// are keys; false if b has a directory cycle.
+func (b *durableBase) keyFrom(h *History, fl keyFlavor, ref keyRef, aff map[uint64]*affNode, keys inoTable[nodeKey]) bool {
+	k := &keyer{h: h}
+	k.reset(fl, ref, aff, keyRef{h: h, b: b})
+	inos := make([]uint64, 0, len(aff))
+	for ino := range aff {
+		inos = append(inos, ino)
+	}
+	slices.Sort(inos)
+	for _, ino := range inos {
+		keys = keys.set(ino, k.key(ino))
+		if k.cyclic {
+			b.cyclic = true
+			b.keys, b.keyed = [flavors]inoTable[nodeKey]{}, [flavors]bool{}
+			return false
+		}
+	}
+	b.keys[fl], b.keyed[fl] = keys, true
+	return true
+}
+
+// ensureKeys makes b's keys of flavour fl, if it has none yet: from
+// scratch, against the state at the start (every inode its tables hold is
+// touched). It reports false if b has a directory cycle (and so no keys).
+func (b *durableBase) ensureKeys(h *History, fl keyFlavor) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.keyed[fl] || b.cyclic {
+		return !b.cyclic
+	}
+	touched := map[uint64]*affNode{}
+	b.files.each(func(ino uint64, _ *baseFile) { touched[ino] = &affNode{} })
+	b.dirs.each(func(ino uint64, _ entryTree) { touched[ino] = &affNode{all: true} })
+	ref := keyRef{h: h}
+	return b.keyFrom(h, fl, ref, ref.affectedBy(touched), inoTable[nodeKey]{})
 }
 
 // file returns inode ino as the base has it, nil if as at the start (or
@@ -187,16 +285,8 @@ func (b *durableBase) file(ino uint64) *baseFile {
 	if b == nil {
 		return nil
 	}
-	return b.files[ino]
-}
-
-// entries returns directory dir's entries in the base, if it changed them.
-func (b *durableBase) entries(dir uint64) ([]dirent, bool) {
-	if b == nil {
-		return nil, false
-	}
-	e, ok := b.dirs[dir]
-	return e, ok
+	f, _ := b.files.get(ino)
+	return f
 }
 
 // settled returns how many operations the base holds (0 for none).
