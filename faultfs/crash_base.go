@@ -10,15 +10,19 @@ import (
 // The durable base: what every crash state at a point shares.
 //
 // An operation is settled at a crash point when its fate there no longer
-// depends on the point: under posix, once the fsync that makes it durable
-// (or the failed fsync that loses it) is before the point; under process,
-// as soon as it is done; under ext4-ordered, a metadata operation once a
-// sync that commits the journal through it follows (ext4CommittedAt: the
-// journal commits in order), a write once it is durable on its own or a
-// committed flush carries it, or, if a failed fsync loses it, only after
-// that failure. Settledness only grows with the point. The settled prefix S(k) of point k is the longest run of operations from
-// the start that are all settled at k; every crash state at k applies the
-// durable ones among them, in order, and nothing of the lost ones.
+// depends on the point: under posix and btrfs, once the fsync that makes
+// it durable (or the failed fsync that loses it) is before the point;
+// under process, as soon as it is done; under xfs, a write as under
+// posix, any other change once it is durable on its own or a log force
+// commits it (xfsCommitted); under ext4-ordered, a metadata operation
+// once a sync that commits the journal through it follows
+// (ext4CommittedAt: the journal commits in order), a write once it is
+// durable on its own or a committed flush carries it, or, if a failed
+// fsync loses it, only after that failure. Settledness only grows with
+// the point. The settled prefix S(k) of point k is the longest run of
+// operations from the start that are all settled at k; every crash state
+// at k applies the durable ones among them, in order, and nothing of the
+// lost ones.
 //
 // So rather than re-applying those operations in every state, and
 // rebuilding the plan of every point from operation 0 (which made checking
@@ -32,17 +36,19 @@ import (
 // are unchanged.
 //
 // TestDurableBaseChangesNothing checks this against planning every point
-// from operation 0, for every settling model.
+// from operation 0, for every model.
 //
 // A base, once made, is never changed (states of concurrent enumerations
-// may share it); advancing copies the tables and what it touches.
-//
-// Limit: the tables are plain maps and a directory's entries a plain
-// slice, so advancing costs the number of inodes plus the size of each
-// directory touched, and a state's fingerprint hashes the whole tree: a
-// history creating n files in one directory is checked in time n², not n
-// (BenchmarkCreateFiles). Persistent tables, and fingerprints combined
-// from cached per-entry hashes, would make both cost what changed.
+// may share it; its keys are filled in once, under its lock). Its tables
+// are persistent (an inode trie, crash_table.go; a B+tree of each
+// directory's entries, crash_entries.go), so advancing shares everything
+// but the paths to what the operations touch: it costs O(log n) per
+// entry or inode touched, not the number of inodes or the size of a
+// directory. The keys of the new base's nodes (crash_key.go) are brought
+// up to date the same way, against the old base: the nodes touched and
+// their ancestors. A state costs what its pending operations touch, so a
+// history creating n files in one directory is checked in time n log n
+// (BenchmarkCreateFiles).
 
 // settlingModel is a model whose operations settle one by one (see above).
 type settlingModel interface {

@@ -27,6 +27,12 @@ type History struct {
 
 	keys historyKeys // crash_key.go
 
+	xfsOnce    sync.Once
+	xfsCommits []int // xfsCommitted
+
+	btrfsOnce    sync.Once
+	btrfsLastLog []int // btrfsLastLogWrite
+
 	ext4Once      sync.Once
 	ext4Flushed   []int // ext4FlushedAt
 	ext4Committed []int // ext4CommittedAt
