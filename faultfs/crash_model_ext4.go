@@ -236,6 +236,13 @@ func (h *History) ext4FlushesAt(committed []int) []int {
 	return at
 }
 
+// ext4Exhaustive reports whether the (m+1) journal prefixes times the 2^d
+// subsets of the data writes number at most max, so that every one is
+// offered. (Written as a shift of max: (m+1)<<d overflows for d near 62,
+// and a point with 7 pending metadata operations and 60 writes was once
+// enumerated "exhaustively", for ever.)
+func ext4Exhaustive(m, d, max int) bool { return d < 62 && m+1 <= max>>d }
+
 func (ext4OrderedModel) candidates(p *plan, g *chooser) bool {
 	m, d := len(p.meta), len(p.data)
 	state := func(cut int, dataMask func(j int) bool) []uint64 {
@@ -253,7 +260,7 @@ func (ext4OrderedModel) candidates(p *plan, g *chooser) bool {
 		}
 		return b
 	}
-	if d < 62 && (m+1)<<d <= g.max {
+	if ext4Exhaustive(m, d, g.max) {
 		for cut := 0; cut <= m; cut++ {
 			for mask := uint64(0); mask < 1<<d; mask++ {
 				if !g.offer(state(cut, func(j int) bool { return mask&(1<<j) != 0 })) {
