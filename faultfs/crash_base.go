@@ -3,13 +3,12 @@ package faultfs
 import (
 	"io/fs"
 	"slices"
-	"sort"
 	"sync"
 )
 
 // The durable base: what every crash state at a point shares.
 //
-// An operation is settled at a crash point when its fate there no longer
+// An operation is settled at a crash point k when its fate there no longer
 // depends on the point: under posix and btrfs, once the fsync that makes
 // it durable (or the failed fsync that loses it) is before the point;
 // under process, as soon as it is done; under xfs, a write as under
@@ -19,21 +18,26 @@ import (
 // (ext4CommittedAt: the journal commits in order), a write once it is
 // durable on its own or a committed flush carries it, or, if a failed
 // fsync loses it, only after that failure. Settledness only grows with
-// the point. The settled prefix S(k) of point k is the longest run of
-// operations from the start that are all settled at k; every crash state
-// at k applies the durable ones among them, in order, and nothing of the
-// lost ones.
+// the point. Every crash state at k applies the durable settled
+// operations, in order, and nothing of the lost ones.
 //
 // So rather than re-applying those operations in every state, and
 // rebuilding the plan of every point from operation 0 (which made checking
-// n durable appends cost n² in all), the history folds the settled prefix
-// into a durable base once, and advances it incrementally as the points
-// enumerated advance: a point's plan covers only the operations from S(k)
-// on, and a state starts from the base. The base is built with the same
-// content and entry operations a state applies, in the same order, so a
-// state holds exactly the runs, entries and attributes it held when it
-// applied everything itself: states, their order and their fingerprints
-// are unchanged.
+// n durable appends cost n² in all), the history folds the settled
+// operations into a durable base, and advances it incrementally as the
+// points enumerated advance: a point's plan sorts only the operations the
+// base has not folded (planOps), and a state starts from the base. Not
+// every settled operation folds: one waits while an earlier operation on
+// one of its objects (a directory whose entries it changes, an inode whose
+// data or attributes it changes: objectsOf) has not folded, so that each
+// object's operations apply in program order, the base's first, then the
+// plan's, as a state applied them all itself; operations on distinct
+// objects commute. A file created in a directory that is never synced
+// thus holds back the directory's later entries, not every later write.
+// The base is built with the same content and entry operations a state
+// applies, so a state holds exactly the runs, entries and attributes it
+// held when it applied everything itself: states, their order and their
+// fingerprints are unchanged.
 //
 // TestDurableBaseChangesNothing checks this against planning every point
 // from operation 0, for every model.
@@ -59,15 +63,16 @@ type settlingModel interface {
 	settledAt(h *History, i int) (point int, durable bool)
 }
 
-// durableBase is the state after applying the durable operations of the
-// first upto, all settled. Its tables hold what differs from the state at
+// durableBase is the state after applying the durable operations that
+// settled before point upto (all but those in pending: see advance). Its tables hold what differs from the state at
 // the start (crash_table.go, crash_entries.go: persistent, so that each
 // base shares all but what its operations touched with the one before):
 // files' attributes and content, directories' entries, who names an
 // inode, and per key flavour (crash_key.go) the keys of the nodes whose
 // keys differ.
 type durableBase struct {
-	upto    int
+	upto    int     // the point it is the base of: ops from upto on are not considered
+	pending []int32 // ops before upto not folded in, in order
 	files   inoTable[*baseFile]
 	dirs    inoTable[entryTree]
 	parents inoTable[[]dirent] // (name, directory) pairs naming the inode
@@ -86,20 +91,13 @@ type baseFile struct {
 	size     int64
 }
 
-// settling is a history's durable bases for one model: the prefix maxima
-// of settledAt, and the base last built.
+// settling is a history's durable bases for one model: when each
+// operation settles, and the base last built.
 type settling struct {
 	mu      sync.Mutex
-	reach   []int // reach[s]: the largest settledAt of ops before s (reach[0] = 0)
+	at      []int // settledAt of each op
 	durable []bool
 	last    *durableBase
-}
-
-// settledPrefix returns S(point).
-func (st *settling) settledPrefix(point int) int {
-	// reach is non-decreasing: the largest s <= point with reach[s] <= point.
-	s := sort.Search(point+1, func(s int) bool { return st.reach[s] > point })
-	return s - 1
 }
 
 // durableBaseAt returns the durable base of point under m.
@@ -107,11 +105,9 @@ func (h *History) durableBaseAt(m settlingModel, point int) *durableBase {
 	h.settleMu.Lock()
 	st := h.settle[m.Name()]
 	if st == nil {
-		st = &settling{reach: make([]int, len(h.ops)+1), durable: make([]bool, len(h.ops))}
+		st = &settling{at: make([]int, len(h.ops)), durable: make([]bool, len(h.ops))}
 		for i := range h.ops {
-			at, durable := m.settledAt(h, i)
-			st.reach[i+1] = max(st.reach[i], at)
-			st.durable[i] = durable
+			st.at[i], st.durable[i] = m.settledAt(h, i)
 		}
 		if h.settle == nil {
 			h.settle = map[string]*settling{}
@@ -122,23 +118,66 @@ func (h *History) durableBaseAt(m settlingModel, point int) *durableBase {
 
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	s := st.settledPrefix(point)
 	b := st.last
-	if b == nil || b.upto > s {
+	if b == nil || b.upto > point {
 		b = &durableBase{}
 	}
-	if b.upto < s {
-		b = h.advance(b, s, st.durable)
+	if b.upto < point {
+		b = h.advance(b, point, st.at, st.durable)
 	}
 	st.last = b
 	return b
 }
 
-// advance returns base b with the durable operations of [b.upto, upto)
-// applied, sharing what they do not touch, and the keys of every flavour
-// b has keys for brought up to date.
-func (h *History) advance(b *durableBase, upto int, durable []bool) *durableBase {
-	nb := &durableBase{upto: upto, files: b.files, dirs: b.dirs, parents: b.parents}
+// planOps returns the operations a plan at point must sort: those before
+// point that base b has not folded, in order (all of them without a base).
+func planOps(b *durableBase, point int) []int32 {
+	var ops []int32
+	from := 0
+	if b != nil {
+		ops = append(ops, b.pending...)
+		from = b.upto
+	}
+	for i := from; i < point; i++ {
+		ops = append(ops, int32(i))
+	}
+	return ops
+}
+
+// objectsOf appends to buf what op i's effect and the models' rules about
+// it depend on: the directories an entry operation changes (and, for a
+// rename, the renamed inode, whose pending writes ext4-ordered may flush
+// with it), the inode a data or attribute operation changes, the file a
+// close flushes. An operation that folds into a base must come after
+// every earlier operation on its objects that did.
+func (h *History) objectsOf(i int, buf []uint64) []uint64 {
+	o := &h.ops[i]
+	switch k := o.op.Kind; {
+	case k == OpRename:
+		return append(buf, o.dir, o.dir2, o.ino)
+	case isEntryOp(k):
+		return append(buf, o.dir)
+	case isDataOp(k) || isAttrOp(k) || k == OpClose && o.truncZ:
+		return append(buf, o.ino)
+	}
+	return buf
+}
+
+// advance returns base b, of an earlier point, as the base of point: the
+// operations before point that settled there fold in, in order, except
+// one that comes after an operation on one of its objects (objectsOf)
+// that does not fold (is not settled, or itself waits): those wait in
+// pending, with the ones not settled. Each object's folded operations
+// are so a prefix of its operations, applied in their order, as a state
+// applies them; operations on distinct objects commute. The result shares
+// what the operations do not touch with b, and the keys of every flavour
+// b has keys for are brought up to date.
+//
+// So an operation that never settles (a file created in a directory never
+// synced) holds back only what touches the same objects, not every later
+// operation.
+func (h *History) advance(b *durableBase, point int, at []int, durable []bool) *durableBase {
+	nb := &durableBase{upto: point, files: b.files, dirs: b.dirs, parents: b.parents}
 	touched := map[uint64]*affNode{}
 	touch := func(ino uint64, name string) {
 		a := touched[ino]
@@ -205,10 +244,7 @@ func (h *History) advance(b *durableBase, upto int, durable []bool) *durableBase
 		builders[ino] = f
 		return f
 	}
-	for i := b.upto; i < upto; i++ {
-		if !durable[i] {
-			continue
-		}
+	apply := func(i int) {
 		o := &h.ops[i]
 		switch k := o.op.Kind; {
 		case k == OpRemove || k == OpRmdir:
@@ -222,6 +258,31 @@ func (h *History) advance(b *durableBase, upto int, durable []bool) *durableBase
 			applyFileOp(file(o.ino), o, 0, int64(len(o.data)))
 			touch(o.ino, "")
 		}
+	}
+	waiting := map[uint64]bool{} // objects of operations left pending
+	var objs []uint64
+	consider := func(i int) {
+		objs = h.objectsOf(i, objs[:0])
+		wait := at[i] > point
+		for _, x := range objs {
+			wait = wait || waiting[x]
+		}
+		if wait {
+			nb.pending = append(nb.pending, int32(i))
+			for _, x := range objs {
+				waiting[x] = true
+			}
+			return
+		}
+		if durable[i] {
+			apply(i)
+		}
+	}
+	for _, i := range b.pending {
+		consider(int(i))
+	}
+	for i := b.upto; i < point; i++ {
+		consider(i)
 	}
 	for ino, f := range builders {
 		ext := append([]extent(nil), f.cb.ext...)
@@ -293,12 +354,4 @@ func (b *durableBase) file(ino uint64) *baseFile {
 	}
 	f, _ := b.files.get(ino)
 	return f
-}
-
-// settled returns how many operations the base holds (0 for none).
-func (b *durableBase) settled() int {
-	if b == nil {
-		return 0
-	}
-	return b.upto
 }

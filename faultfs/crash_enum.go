@@ -49,7 +49,7 @@ func (h *History) enumerate(m Model, point int, opt EnumOptions, useBase bool, v
 	if sm, ok := m.(settlingModel); ok && useBase {
 		base = h.durableBaseAt(sm, point)
 	}
-	p := m.plan(h, point, base.settled())
+	p := m.plan(h, point, planOps(base, point))
 	p.base = base
 	p.prepare(h)
 	s := newCrashState(h, p, m.Name())

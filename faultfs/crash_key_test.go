@@ -215,7 +215,7 @@ func TestKeysOfDirectoryCycles(t *testing.T) {
 		t.Fatalf("no state with a directory cycle")
 	}
 
-	base := h.advance(&durableBase{}, len(h.ops), []bool{false, true, false, true})
+	base := h.advance(&durableBase{}, len(h.ops), make([]int, len(h.ops)), []bool{false, true, false, true})
 	if base.ensureKeys(h, identityKeys) || !base.cyclic {
 		t.Fatalf("a base holding a directory cycle has keys")
 	}

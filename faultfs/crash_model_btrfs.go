@@ -33,10 +33,11 @@ func (btrfsModel) Name() string { return "btrfs" }
 // btrfsBlock is the unit a pending write may tear at under btrfs.
 const btrfsBlock = 4096
 
-func (btrfsModel) plan(h *History, point, from int) *plan {
+func (btrfsModel) plan(h *History, point int, ops []int32) *plan {
 	last := h.btrfsLastLogWrite(point)
 	p := &plan{point: point}
-	for i := from; i < point; i++ {
+	for _, j := range ops {
+		i := int(j)
 		o := &h.ops[i]
 		switch {
 		case !h.changesState(i) || h.lostAt[i] < point:

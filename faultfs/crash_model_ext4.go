@@ -15,7 +15,7 @@ type ext4OrderedModel struct{}
 
 func (ext4OrderedModel) Name() string { return "ext4-ordered" }
 
-func (ext4OrderedModel) plan(h *History, point, from int) *plan {
+func (ext4OrderedModel) plan(h *History, point int, ops []int32) *plan {
 	committed := h.ext4CommittedAt()
 	// First pass: which pending writes a flush carries (auto_da_alloc), and
 	// which of those flushes a journal commit already made durable before
@@ -24,7 +24,8 @@ func (ext4OrderedModel) plan(h *History, point, from int) *plan {
 	forcedByFlush := map[int]bool{}
 	sinceTrunc := map[uint64][]int{} // ino -> pending writes since its last truncation to zero
 	all := map[uint64][]int{}        // ino -> every pending write
-	for i := from; i < point; i++ {
+	for _, j := range ops {
+		i := int(j)
 		o := &h.ops[i]
 		switch k := o.op.Kind; {
 		case h.lostAt[i] < point:
@@ -54,7 +55,8 @@ func (ext4OrderedModel) plan(h *History, point, from int) *plan {
 	}
 	p := &plan{point: point, attach: map[int32][]int32{}}
 	unitOf := map[int]int32{}
-	for i := from; i < point; i++ {
+	for _, j := range ops {
+		i := int(j)
 		o := &h.ops[i]
 		switch k := o.op.Kind; {
 		case h.lostAt[i] < point:

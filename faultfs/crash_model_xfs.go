@@ -21,10 +21,11 @@ type xfsModel struct{}
 
 func (xfsModel) Name() string { return "xfs" }
 
-func (xfsModel) plan(h *History, point, from int) *plan {
+func (xfsModel) plan(h *History, point int, ops []int32) *plan {
 	committed := h.xfsCommitted()
 	p := &plan{point: point}
-	for i := from; i < point; i++ {
+	for _, j := range ops {
+		i := int(j)
 		o := &h.ops[i]
 		switch {
 		case !h.changesState(i) || h.lostAt[i] < point:
