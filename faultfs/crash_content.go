@@ -51,6 +51,16 @@ func (c Content) Bytes() []byte {
 	return out
 }
 
+// frozen returns the content as one slice of immutable memory: its run
+// when it is one (shared, not copied), else a copy.
+func (c Content) frozen() []byte {
+	if len(c.ext) == 1 && c.ext[0].data != nil {
+		d := c.ext[0].data
+		return d[:len(d):len(d)]
+	}
+	return c.Bytes()
+}
+
 // Prefix returns a copy of at most n leading bytes.
 func (c Content) Prefix(n int) []byte {
 	n = int(min(int64(n), c.size))

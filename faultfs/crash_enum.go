@@ -1,7 +1,6 @@
 package faultfs
 
 import (
-	"io/fs"
 	"math/bits"
 	"math/rand/v2"
 	"unsafe"
@@ -50,8 +49,9 @@ func (h *History) enumerate(m Model, point int, opt EnumOptions, useBase bool, v
 	if sm, ok := m.(settlingModel); ok && useBase {
 		base = h.durableBaseAt(sm, point)
 	}
-	p := m.plan(h, point, base.settled())
+	p := m.plan(h, point, planOps(base, point))
 	p.base = base
+	p.prepare(h)
 	s := newCrashState(h, p, m.Name())
 	g := &chooser{
 		max:  opt.MaxStates,
@@ -152,51 +152,6 @@ func (g *chooser) random(units int) []uint64 {
 }
 
 func setBit(b []uint64, u int32) { b[u>>6] |= 1 << (u & 63) }
-
-// fingerprint hashes what the state holds, reachable from the root: names,
-// kinds, attributes and contents (by the identity of their runs, so two
-// states that hold the same bytes from different writes differ).
-func (s *CrashState) fingerprint() [2]uint64 {
-	h := hasher{a: 0x243f6a8885a308d3, b: 0x13198a2e03707344}
-	s.hashDir(&h, s.h.base.root, 0)
-	return [2]uint64{h.a, h.b}
-}
-
-func (s *CrashState) hashDir(h *hasher, dir uint64, depth int) {
-	if depth > 64 { // a directory cycle a crash may leave: stop, still deterministic
-		h.word(0xdead)
-		return
-	}
-	for _, d := range s.entries(dir) {
-		h.str(d.name)
-		n := s.h.inode(d.ino)
-		switch n.kind {
-		case fs.ModeDir:
-			f := s.file(d.ino)
-			h.word(uint64(f.mode) | 1<<40)
-			h.word(uint64(f.uid)<<32 | uint64(uint32(f.gid)))
-			s.hashDir(h, d.ino, depth+1)
-			h.word(0xd1d1)
-		case fs.ModeSymlink:
-			h.word(2 << 40)
-			h.str(n.target)
-		default:
-			f := s.file(d.ino)
-			h.word(d.ino)
-			h.word(uint64(f.mode) | 3<<40)
-			h.word(uint64(f.uid)<<32 | uint64(uint32(f.gid)))
-			h.word(uint64(f.cb.size))
-			for _, e := range f.cb.ext {
-				if e.data == nil {
-					h.word(uint64(e.zeros))
-				} else {
-					h.word(uint64(uintptr(unsafe.Pointer(unsafe.SliceData(e.data)))))
-					h.word(uint64(len(e.data)))
-				}
-			}
-		}
-	}
-}
 
 // hasher is a two-lane 64-bit mixer: 128 bits, so that distinct states
 // never collide in practice, and no randomness, so runs repeat exactly.

@@ -25,6 +25,14 @@ type History struct {
 	settleMu sync.Mutex
 	settle   map[string]*settling // model name -> its durable bases (crash_base.go)
 
+	keys historyKeys // crash_key.go
+
+	xfsOnce    sync.Once
+	xfsCommits []int // xfsCommitted
+
+	btrfsOnce    sync.Once
+	btrfsLastLog []int // btrfsLastLogWrite
+
 	ext4Once      sync.Once
 	ext4Flushed   []int // ext4FlushedAt
 	ext4Committed []int // ext4CommittedAt
@@ -86,7 +94,9 @@ func (h *History) changesState(i int) bool {
 // InitialState returns the durable state the history starts from, as a
 // crash state (every operation dropped).
 func (h *History) InitialState() *CrashState {
-	s := newCrashState(h, &plan{point: 0}, "initial")
+	p := &plan{point: 0}
+	p.prepare(h)
+	s := newCrashState(h, p, "initial")
 	s.reset(nil)
 	return s
 }
@@ -105,6 +115,7 @@ func (h *History) FinalState() *CrashState {
 		}
 	}
 	p.index(h)
+	p.prepare(h)
 	s := newCrashState(h, p, "final")
 	s.reset(nil)
 	return s

@@ -40,6 +40,19 @@ func (c *inoCache[V]) put(ino uint64, v V) {
 	}
 }
 
+// each calls f with every inode and value put since the last reset.
+func (c *inoCache[V]) each(f func(uint64, V)) {
+	if c.big != nil {
+		for k, v := range c.big {
+			f(k, v)
+		}
+		return
+	}
+	for i, k := range c.keys {
+		f(k, c.vals[i])
+	}
+}
+
 func (c *inoCache[V]) reset() {
 	c.keys = c.keys[:0]
 	clear(c.vals)

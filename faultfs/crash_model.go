@@ -14,9 +14,9 @@ type Model interface {
 	Name() string
 	// plan sorts the operations before a crash point into forced ones
 	// (durable), lost ones, and units a crash state chooses among. It
-	// starts at op from: those before are settled (a settlingModel's
-	// durable base holds them); from is 0 for other models.
-	plan(h *History, point, from int) *plan
+	// sorts the operations ops (in order); the others before point are
+	// settled, and the durable base holds them (crash_base.go).
+	plan(h *History, point int, ops []int32) *plan
 	// candidates calls yield with unit choices (bitsets over the plan's
 	// units) until yield returns false or the model has no more; it
 	// reports whether it offered every legal choice.

@@ -33,10 +33,11 @@ func (btrfsModel) Name() string { return "btrfs" }
 // btrfsBlock is the unit a pending write may tear at under btrfs.
 const btrfsBlock = 4096
 
-func (btrfsModel) plan(h *History, point, _ int) *plan {
-	last := btrfsLastLogWrite(h, point)
+func (btrfsModel) plan(h *History, point int, ops []int32) *plan {
+	last := h.btrfsLastLogWrite(point)
 	p := &plan{point: point}
-	for i := 0; i < point; i++ {
+	for _, j := range ops {
+		i := int(j)
 		o := &h.ops[i]
 		switch {
 		case !h.changesState(i) || h.lostAt[i] < point:
@@ -56,23 +57,33 @@ func (btrfsModel) plan(h *History, point, _ int) *plan {
 
 func (btrfsModel) candidates(p *plan, g *chooser) bool { return cutCandidates(p, g, true) }
 
+// settledAt: what the plan forces or drops is what posix does (a pending
+// operation stays a unit until an fsync makes it durable).
+func (btrfsModel) settledAt(h *History, i int) (int, bool) { return posixModel{}.settledAt(h, i) }
+
 // btrfsLastLogWrite returns the index of the last operation before point
 // that may write btrfs's log tree, -1 if none.
-func btrfsLastLogWrite(h *History, point int) int {
-	last := -1
-	synced := map[uint64]bool{}
-	for i := 0; i < point; i++ {
-		o := &h.ops[i]
-		k := o.op.Kind
-		switch {
-		case k == OpSync || k == OpDatasync || k == OpSyncDir || k == OpSyncFailed || k == OpWrite && o.op.Flag != 0:
-			synced[o.ino] = true
-			last = i
-		case isEntryOp(k) && (synced[o.ino] || synced[o.dir] || synced[o.dir2] || synced[o.replaced]):
-			last = i
+func (h *History) btrfsLastLogWrite(point int) int {
+	h.btrfsOnce.Do(func() {
+		// lastLog[k]: the last such operation among the first k.
+		h.btrfsLastLog = make([]int, len(h.ops)+1)
+		last := -1
+		synced := map[uint64]bool{}
+		for i := range h.ops {
+			o := &h.ops[i]
+			k := o.op.Kind
+			switch {
+			case k == OpSync || k == OpDatasync || k == OpSyncDir || k == OpSyncFailed || k == OpWrite && o.op.Flag != 0:
+				synced[o.ino] = true
+				last = i
+			case isEntryOp(k) && (synced[o.ino] || synced[o.dir] || synced[o.dir2] || synced[o.replaced]):
+				last = i
+			}
+			h.btrfsLastLog[i+1] = last
 		}
-	}
-	return last
+		h.btrfsLastLog[0] = -1
+	})
+	return h.btrfsLastLog[point]
 }
 
 // blockPieces splits a write of n bytes at file offset off at the

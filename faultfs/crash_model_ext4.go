@@ -15,7 +15,7 @@ type ext4OrderedModel struct{}
 
 func (ext4OrderedModel) Name() string { return "ext4-ordered" }
 
-func (ext4OrderedModel) plan(h *History, point, from int) *plan {
+func (ext4OrderedModel) plan(h *History, point int, ops []int32) *plan {
 	committed := h.ext4CommittedAt()
 	// First pass: which pending writes a flush carries (auto_da_alloc), and
 	// which of those flushes a journal commit already made durable before
@@ -24,7 +24,8 @@ func (ext4OrderedModel) plan(h *History, point, from int) *plan {
 	forcedByFlush := map[int]bool{}
 	sinceTrunc := map[uint64][]int{} // ino -> pending writes since its last truncation to zero
 	all := map[uint64][]int{}        // ino -> every pending write
-	for i := from; i < point; i++ {
+	for _, j := range ops {
+		i := int(j)
 		o := &h.ops[i]
 		switch k := o.op.Kind; {
 		case h.lostAt[i] < point:
@@ -54,7 +55,8 @@ func (ext4OrderedModel) plan(h *History, point, from int) *plan {
 	}
 	p := &plan{point: point, attach: map[int32][]int32{}}
 	unitOf := map[int]int32{}
-	for i := from; i < point; i++ {
+	for _, j := range ops {
+		i := int(j)
 		o := &h.ops[i]
 		switch k := o.op.Kind; {
 		case h.lostAt[i] < point:
@@ -236,6 +238,13 @@ func (h *History) ext4FlushesAt(committed []int) []int {
 	return at
 }
 
+// ext4Exhaustive reports whether the (m+1) journal prefixes times the 2^d
+// subsets of the data writes number at most max, so that every one is
+// offered. (Written as a shift of max: (m+1)<<d overflows for d near 62,
+// and a point with 7 pending metadata operations and 60 writes was once
+// enumerated "exhaustively", for ever.)
+func ext4Exhaustive(m, d, max int) bool { return d < 62 && m+1 <= max>>d }
+
 func (ext4OrderedModel) candidates(p *plan, g *chooser) bool {
 	m, d := len(p.meta), len(p.data)
 	state := func(cut int, dataMask func(j int) bool) []uint64 {
@@ -253,7 +262,7 @@ func (ext4OrderedModel) candidates(p *plan, g *chooser) bool {
 		}
 		return b
 	}
-	if d < 62 && (m+1)<<d <= g.max {
+	if ext4Exhaustive(m, d, g.max) {
 		for cut := 0; cut <= m; cut++ {
 			for mask := uint64(0); mask < 1<<d; mask++ {
 				if !g.offer(state(cut, func(j int) bool { return mask&(1<<j) != 0 })) {

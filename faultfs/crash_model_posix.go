@@ -7,9 +7,10 @@ type posixModel struct{}
 
 func (posixModel) Name() string { return "posix" }
 
-func (posixModel) plan(h *History, point, from int) *plan {
+func (posixModel) plan(h *History, point int, ops []int32) *plan {
 	p := &plan{point: point}
-	for i := from; i < point; i++ {
+	for _, j := range ops {
+		i := int(j)
 		switch {
 		case !h.changesState(i) || h.lostAt[i] < point:
 		case h.syncedAt[i] < point:

@@ -6,9 +6,10 @@ type processModel struct{}
 
 func (processModel) Name() string { return "process" }
 
-func (processModel) plan(h *History, point, from int) *plan {
+func (processModel) plan(h *History, point int, ops []int32) *plan {
 	p := &plan{point: point}
-	for i := from; i < point; i++ {
+	for _, j := range ops {
+		i := int(j)
 		if h.changesState(i) {
 			p.addForced(h, i)
 		}

@@ -21,10 +21,11 @@ type xfsModel struct{}
 
 func (xfsModel) Name() string { return "xfs" }
 
-func (xfsModel) plan(h *History, point, _ int) *plan {
-	committed := xfsCommits(h)
+func (xfsModel) plan(h *History, point int, ops []int32) *plan {
+	committed := h.xfsCommitted()
 	p := &plan{point: point}
-	for i := 0; i < point; i++ {
+	for _, j := range ops {
+		i := int(j)
 		o := &h.ops[i]
 		switch {
 		case !h.changesState(i) || h.lostAt[i] < point:
@@ -43,6 +44,27 @@ func (xfsModel) plan(h *History, point, _ int) *plan {
 }
 
 func (xfsModel) candidates(p *plan, g *chooser) bool { return cutCandidates(p, g, false) }
+
+// settledAt: a write is settled once the fsync that makes it durable, or
+// the failed one that loses it, is done; any other change once it is
+// durable on its own or a log force commits it.
+func (xfsModel) settledAt(h *History, i int) (int, bool) {
+	n := len(h.ops)
+	switch {
+	case !h.changesState(i):
+		return i + 1, false
+	case h.lostAt[i] < n:
+		return h.lostAt[i] + 1, false
+	}
+	at := h.syncedAt[i]
+	if h.ops[i].op.Kind != OpWrite {
+		at = min(at, h.xfsCommitted()[i])
+	}
+	if at < n {
+		return at + 1, true
+	}
+	return n + 1, false
+}
 
 // xfsLogged returns the inodes whose log items op i changes: the inode
 // itself (its size, mode, owner, link count or ctime) and, for an entry
@@ -69,8 +91,13 @@ func isLogForce(o *logOp) bool {
 	return false
 }
 
-// xfsCommits returns, per op, the index of the first log force that
+// xfsCommitted returns, per op, the index of the first log force that
 // makes it durable under the xfs rule (len(h.ops) if none does).
+func (h *History) xfsCommitted() []int {
+	h.xfsOnce.Do(func() { h.xfsCommits = xfsCommits(h) })
+	return h.xfsCommits
+}
+
 func xfsCommits(h *History) []int {
 	n := len(h.ops)
 	through := make([]int, n) // through[j]: the first force whose inode op j is the last logged change of

@@ -202,12 +202,6 @@ func createHistory(tb testing.TB, n int) *History {
 func BenchmarkCreateFiles(b *testing.B) {
 	for _, n := range []int{10, 100, 1000, 10000} {
 		b.Run(countName(n), func(b *testing.B) {
-			if n >= 10000 && !explicitBench("10k") {
-				// Each state still hashes the whole tree and the
-				// base copies the directory as it advances: 10k
-				// files take tens of minutes (issue 11).
-				b.Skip("10k files: give -bench explicitly with the size (e.g. -bench 'CreateFiles/10k')")
-			}
 			h := createHistory(b, n)
 			names := make([]string, n)
 			for i := range names {

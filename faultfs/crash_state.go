@@ -23,13 +23,15 @@ type CrashState struct {
 	model string
 	kept  []uint64 // bitset over p's units
 
-	dirs    inoCache[[]dirent]
-	owned   [][]dirent // the entry slices of dirs this state built (not the snapshot's)
-	dirPool [][]dirent
-	files   inoCache[*fileView]
-	pool    []*fileView
-	npool   int
-	parents []uint64 // lookup's stack of directories, reused
+	deltas    inoCache[[]uint64] // per directory of p.deltas: its names' inodes here (0: none)
+	deltaPool [][]uint64
+	dirs      inoCache[[]dirent] // directories listed whole (entries)
+	dirPool   [][]dirent
+	files     inoCache[*fileView]
+	pool      []*fileView
+	npool     int
+	parents   []uint64 // lookup's stack of directories, reused
+	keyer     keyer
 }
 
 // fileView is an inode as a crash state has it.
@@ -47,10 +49,13 @@ func newCrashState(h *History, p *plan, model string) *CrashState {
 // reset makes s the state that keeps the units set in kept (nil: none).
 func (s *CrashState) reset(kept []uint64) {
 	s.kept = kept
-	for _, e := range s.owned {
-		s.dirPool = append(s.dirPool, e[:0])
-	}
-	s.owned = s.owned[:0]
+	s.deltas.each(func(ino uint64, v []uint64) { s.deltaPool = append(s.deltaPool, v[:0]) })
+	s.dirs.each(func(ino uint64, e []dirent) {
+		if d := s.p.deltas[ino]; d != nil { // a merged list of its own, not the reference's
+			s.dirPool = append(s.dirPool, e[:0])
+		}
+	})
+	s.deltas.reset()
 	s.dirs.reset()
 	s.files.reset()
 	s.npool = 0
@@ -71,79 +76,80 @@ func (s *CrashState) Acks() []AckMark { return s.h.AcksBefore(s.p.point) }
 // Model returns the name of the persistence model the state comes from.
 func (s *CrashState) Model() string { return s.model }
 
-// entries returns directory dir's entries in this state, sorted by name.
+// child returns the inode name refers to in directory dir in this state.
+func (s *CrashState) child(dir uint64, name string) (uint64, bool) {
+	if d := s.p.deltas[dir]; d != nil {
+		if i, ok := slices.BinarySearch(d.names, name); ok {
+			ino := s.delta(dir, d)[i]
+			return ino, ino != 0
+		}
+	}
+	return keyRef{h: s.h, b: s.p.base}.child(dir, name)
+}
+
+// delta returns the inodes d's names refer to in directory dir in this
+// state: the reference's, with the applied items' effects.
+func (s *CrashState) delta(dir uint64, d *dirDelta) []uint64 {
+	if v, ok := s.deltas.get(dir); ok {
+		return v
+	}
+	var v []uint64
+	if n := len(s.deltaPool); n > 0 {
+		v, s.deltaPool = s.deltaPool[n-1], s.deltaPool[:n-1]
+	}
+	v = append(v, d.ref...)
+	for _, st := range d.steps {
+		it := s.p.items[st.item]
+		if !s.applied(it) {
+			continue
+		}
+		ino := s.h.ops[it.op].ino
+		if st.rm >= 0 && v[st.rm] == ino {
+			v[st.rm] = 0
+		}
+		if st.set >= 0 {
+			v[st.set] = ino
+		}
+	}
+	s.deltas.put(dir, v)
+	return v
+}
+
+// entries returns directory dir's entries in this state, sorted by name:
+// the reference's, merged with its delta. It costs the directory's size:
+// lookups use child.
 func (s *CrashState) entries(dir uint64) []dirent {
 	if e, ok := s.dirs.get(dir); ok {
 		return e
 	}
-	base, ok := s.p.base.entries(dir)
-	if !ok {
-		base = s.h.initialEntries(dir)
+	ref := keyRef{h: s.h, b: s.p.base}.allEntries(dir)
+	d := s.p.deltas[dir]
+	if d == nil {
+		s.dirs.put(dir, ref)
+		return ref
 	}
-	items := s.p.dirItems[dir]
+	v := s.delta(dir, d)
 	var e []dirent
-	copied := false
-	for _, j := range items {
-		it := s.p.items[j]
-		if !s.applied(it) {
-			continue
-		}
-		if !copied {
-			if n := len(s.dirPool); n > 0 {
-				e = append(s.dirPool[n-1], base...)
-				s.dirPool = s.dirPool[:n-1]
-			} else {
-				e = append(make([]dirent, 0, len(base)+4), base...)
-			}
-			copied = true
-		}
-		e = applyEntry(e, &s.h.ops[it.op], dir)
+	if n := len(s.dirPool); n > 0 {
+		e, s.dirPool = s.dirPool[n-1], s.dirPool[:n-1]
 	}
-	if copied {
-		s.owned = append(s.owned, e)
-	} else {
-		e = base
+	i, j := 0, 0
+	for i < len(ref) || j < len(d.names) {
+		switch {
+		case j == len(d.names) || i < len(ref) && ref[i].name < d.names[j]:
+			e = append(e, ref[i])
+			i++
+		default:
+			if i < len(ref) && ref[i].name == d.names[j] {
+				i++
+			}
+			if v[j] != 0 {
+				e = append(e, dirent{name: d.names[j], ino: v[j]})
+			}
+			j++
+		}
 	}
 	s.dirs.put(dir, e)
-	return e
-}
-
-// applyEntry applies entry op o to e, the entries of directory dir.
-func applyEntry(e []dirent, o *logOp, dir uint64) []dirent {
-	switch o.op.Kind {
-	case OpRemove, OpRmdir:
-		e = removeEntry(e, o.name, o.ino)
-	case OpRename:
-		if o.dir == dir {
-			e = removeEntry(e, o.name, o.ino)
-		}
-		if o.dir2 == dir {
-			e = setEntry(e, o.name2, o.ino)
-		}
-	default: // create, mkdir, symlink, link
-		e = setEntry(e, o.name, o.ino)
-	}
-	return e
-}
-
-func setEntry(e []dirent, name string, ino uint64) []dirent {
-	i, ok := findEntry(e, name)
-	if ok {
-		e[i].ino = ino
-		return e
-	}
-	e = append(e, dirent{})
-	copy(e[i+1:], e[i:])
-	e[i] = dirent{name: name, ino: ino}
-	return e
-}
-
-// removeEntry removes name if it still refers to ino: an unlink removes the
-// link it was made on, not whatever the name holds in this state.
-func removeEntry(e []dirent, name string, ino uint64) []dirent {
-	if i, ok := findEntry(e, name); ok && e[i].ino == ino {
-		return append(e[:i], e[i+1:]...)
-	}
 	return e
 }
 
@@ -223,12 +229,10 @@ func (s *CrashState) lookup(op, name string, follow bool) (uint64, error) {
 			cur = s.parents[len(s.parents)-1]
 			continue
 		}
-		e := s.entries(cur)
-		k, ok := findEntry(e, p)
+		next, ok := s.child(cur, p)
 		if !ok {
 			return 0, pathErr(op, name, syscall.ENOENT)
 		}
-		next := e[k].ino
 		n := s.h.inode(next)
 		if n.kind == fs.ModeSymlink && (!isLast(rest) || follow) {
 			hops++
@@ -368,8 +372,8 @@ func (s *CrashState) ReadDir(name string) ([]fs.DirEntry, error) {
 // can be read through the FS interface, recovered into, or served.
 func (s *CrashState) Mem() *Mem { return memFromSnapshot(s.snapshot()) }
 
-// snapshot freezes the state as a snapshot (the contract of crash_log.go),
-// sharing file data with nothing the state reuses.
+// snapshot freezes the state as a snapshot (the contract of crash_log.go).
+// A file of one run shares it (it is immutable); others are copied.
 func (s *CrashState) snapshot() *snapshot {
 	snap := &snapshot{root: s.h.base.root, inodes: map[uint64]*snapInode{}}
 	var walk func(ino uint64)
@@ -388,7 +392,7 @@ func (s *CrashState) snapshot() *snapshot {
 				walk(d.ino)
 			}
 		case 0:
-			si.data = f.cb.content().Bytes()
+			si.data = f.cb.content().frozen()
 		}
 	}
 	walk(snap.root)
